@@ -1,0 +1,1 @@
+"""The benchmark's applications: the same endpoints in each framework, each exposing ``app``."""

@@ -1,0 +1,926 @@
+"""The application: configuration, registration, and the request pipeline.
+
+A request's story, each step a method a subclass may override::
+
+    wsgi_app -> request_context().push() (match the URL)
+             -> full_dispatch_request -> preprocess_request -> dispatch_request
+                                      -> finalize_request -> make_response, process_response
+             -> response(environ, start_response) -> ctx.pop() (teardown)
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import inspect
+import logging
+import os
+import sys
+import typing as t
+import weakref
+from datetime import timedelta
+from itertools import chain
+from urllib.parse import quote
+
+from . import signals
+from . import typing as ft
+from .config import Config, ConfigAttribute
+from .ctx import AppContext, RequestContext, _AppCtxGlobals
+from .datastructures import Headers, ImmutableDict
+from .exceptions import (
+    Aborter,
+    BadRequest,
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+)
+from .globals import _cv_app, _cv_request
+from .json.provider import DefaultJSONProvider, JSONProvider
+from .routing import BuildError, Map, MapAdapter, RoutingException, Rule
+from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .utils import cached_property
+from .wrappers import Request, Response
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .testing import ErlenClient, ErlenCliRunner
+
+T_shell_context_processor = t.TypeVar(
+    "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
+)
+T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
+
+_sentinel: t.Any = object()
+
+
+def _make_timedelta(value: timedelta | int) -> timedelta:
+    """``PERMANENT_SESSION_LIFETIME`` may be a timedelta or a number of seconds."""
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+def get_debug_flag() -> bool:
+    """Debug mode from ``ERLEN_DEBUG`` (or ``FLASK_DEBUG``): anything but empty/0/false/no."""
+    value = os.environ.get("ERLEN_DEBUG") or os.environ.get("FLASK_DEBUG")
+    return bool(value) and value.lower() not in ("0", "false", "no")  # type: ignore[union-attr]
+
+
+class Erlen(Scaffold):
+    """The WSGI application: ``app = Erlen(__name__)``. ``Flask`` is an alias.
+
+    Class attributes name the classes the app builds; override them in a subclass to
+    customise requests, responses, sessions, JSON, the URL map or the test client.
+    """
+
+    #: The request class.
+    request_class: type[Request] = Request
+    #: The response class.
+    response_class: type[Response] = Response
+    #: The class of ``app.aborter``, used by :func:`erlen.abort`.
+    aborter_class = Aborter
+    #: The class of ``g``.
+    app_ctx_globals_class = _AppCtxGlobals
+    #: The class of ``app.config``.
+    config_class = Config
+    #: The class of ``app.json``.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: The rule class for ``add_url_rule``.
+    url_rule_class = Rule
+    #: The class of ``app.url_map``.
+    url_map_class = Map
+    #: Options for the Jinja environment.
+    jinja_options: dict[str, t.Any] = {}
+    #: The test client class (``None``: :class:`erlen.testing.ErlenClient`).
+    test_client_class: type[ErlenClient] | None = None
+    #: The CLI runner class (``None``: :class:`erlen.testing.ErlenCliRunner`).
+    test_cli_runner_class: type[ErlenCliRunner] | None = None
+    #: How sessions are loaded and saved.
+    session_interface: SessionInterface = SecureCookieSessionInterface()
+
+    #: ``TESTING``: exceptions propagate to the test client.
+    testing = ConfigAttribute[bool]("TESTING")
+    #: ``SECRET_KEY``: signs the session cookie.
+    secret_key = ConfigAttribute[str | bytes | None]("SECRET_KEY")
+    #: ``PERMANENT_SESSION_LIFETIME`` as a timedelta.
+    permanent_session_lifetime = ConfigAttribute[timedelta](
+        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
+    )
+
+    #: Flask 3.1's built-in configuration, key for key.
+    default_config = ImmutableDict(
+        {
+            "DEBUG": None,
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": None,
+            "SECRET_KEY": None,
+            "SECRET_KEY_FALLBACKS": None,
+            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+            "USE_X_SENDFILE": False,
+            "TRUSTED_HOSTS": None,
+            "SERVER_NAME": None,
+            "APPLICATION_ROOT": "/",
+            "SESSION_COOKIE_NAME": "session",
+            "SESSION_COOKIE_DOMAIN": None,
+            "SESSION_COOKIE_PATH": None,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SECURE": False,
+            "SESSION_COOKIE_PARTITIONED": False,
+            "SESSION_COOKIE_SAMESITE": None,
+            "SESSION_REFRESH_EACH_REQUEST": True,
+            "MAX_CONTENT_LENGTH": None,
+            "MAX_FORM_MEMORY_SIZE": 500_000,
+            "MAX_FORM_PARTS": 1_000,
+            "SEND_FILE_MAX_AGE_DEFAULT": None,
+            "TRAP_BAD_REQUEST_ERRORS": None,
+            "TRAP_HTTP_EXCEPTIONS": False,
+            "EXPLAIN_TEMPLATE_LOADING": False,
+            "PREFERRED_URL_SCHEME": "http",
+            "TEMPLATES_AUTO_RELOAD": None,
+            "MAX_COOKIE_SIZE": 4093,
+            "PROVIDE_AUTOMATIC_OPTIONS": True,
+        }
+    )
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name=import_name,
+            static_folder=static_folder,
+            static_url_path=static_url_path,
+            template_folder=template_folder,
+            root_path=root_path,
+        )
+        if instance_path is None:
+            instance_path = self.auto_find_instance_path()
+        elif not os.path.isabs(instance_path):
+            raise ValueError(
+                f"instance_path must be absolute, not {instance_path!r}; build it with"
+                " os.path.abspath()."
+            )
+        #: The folder for files that are not under version control (config, databases).
+        self.instance_path = instance_path
+        #: The configuration, a dict with loaders (:class:`~erlen.config.Config`).
+        self.config = self.make_config(instance_relative_config)
+        #: Raises HTTP errors for :func:`erlen.abort`.
+        self.aborter = self.make_aborter()
+        #: The JSON provider (``jsonify``, ``request.get_json``).
+        self.json: JSONProvider = self.json_provider_class(self)
+        #: Called with ``(error, endpoint, values)`` when ``url_for`` fails.
+        self.url_build_error_handlers: list[
+            t.Callable[[Exception, str, dict[str, t.Any]], str]
+        ] = []
+        #: Called with the exception (or None) when the application context is popped.
+        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
+        #: Functions whose dicts are added to the ``erlen shell`` namespace.
+        self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
+        #: Registered blueprints by name.
+        self.blueprints: dict[str, t.Any] = {}
+        #: Per-extension state: ``app.extensions["name"] = state``.
+        self.extensions: dict[str, t.Any] = {}
+        #: The URL rules.
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        self.subdomain_matching = subdomain_matching
+        self._got_first_request = False
+        # PERF: ensure_sync of each registered function, keyed by the function.
+        self._sync_cache: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+
+        if self.has_static_folder:
+            if bool(static_host) != host_matching:
+                raise AssertionError(
+                    "static_host goes with host_matching=True (and host_matching needs a"
+                    " static_host when there is a static folder)."
+                )
+            self_ref = weakref.ref(self)
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                host=static_host,
+                view_func=lambda **kw: self_ref().send_static_file(**kw),  # type: ignore[union-attr]
+            )
+
+    # -- identity and configuration ---------------------------------------------------------------
+    @cached_property
+    def name(self) -> str:
+        """The application's name: the import name, or the script's name for ``__main__``."""
+        if self.import_name == "__main__":
+            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
+            if fn is None:
+                return "__main__"
+            return os.path.splitext(os.path.basename(fn))[0]
+        return self.import_name
+
+    @cached_property
+    def logger(self) -> logging.Logger:
+        """The logger named after the app (see :mod:`erlen.logging`)."""
+        from .logging import create_logger
+
+        return create_logger(self)
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode (``DEBUG``): tracebacks propagate, templates reload, JSON is indented."""
+        return bool(self.config["DEBUG"])
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+        if self.config["TEMPLATES_AUTO_RELOAD"] is None and "jinja_env" in self.__dict__:
+            self.__dict__["jinja_env"].auto_reload = value
+
+    @property
+    def propagate_exceptions(self) -> bool:
+        """Whether unhandled errors are re-raised (``PROPAGATE_EXCEPTIONS``, testing, debug)."""
+        rv = self.config["PROPAGATE_EXCEPTIONS"]
+        if rv is not None:
+            return bool(rv)
+        return self.testing or self.debug
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """Build ``app.config`` from :attr:`default_config` (``DEBUG`` from the environment)."""
+        root_path = self.instance_path if instance_relative else self.root_path
+        defaults = dict(self.default_config)
+        defaults["DEBUG"] = get_debug_flag()
+        return self.config_class(root_path, defaults)
+
+    def make_aborter(self) -> Aborter:
+        """Build ``app.aborter``."""
+        return self.aborter_class()
+
+    def auto_find_instance_path(self) -> str:
+        """``<package>/instance``, or ``<prefix>/var/<name>-instance`` for an installed package."""
+        prefix, package_path = find_package(self.import_name)
+        if prefix is None:
+            return os.path.join(package_path, "instance")
+        return os.path.join(prefix, "var", f"{self.name}-instance")
+
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> t.IO[t.Any]:
+        """Open a file in the instance folder."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> t.IO[t.Any]:
+        """Open a file relative to ``root_path`` for reading."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading ('r', 'rt' or 'rb').")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
+    def _check_setup_finished(self, f_name: str) -> None:
+        if self._got_first_request:
+            raise AssertionError(
+                f"The setup method '{f_name}' can no longer be called on the application:"
+                " it has already handled its first request, and a change now would apply to"
+                " some workers and requests but not others. Register every view, blueprint,"
+                " hook and error handler before the first request, for example at import time"
+                " or in your application factory (create_app)."
+            )
+
+    # -- registration -----------------------------------------------------------------------------
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: ft.RouteCallable | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Register ``rule`` for ``endpoint`` (default: the view's name) and ``view_func``."""
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)
+        options["endpoint"] = endpoint
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                f"methods must be a list of strings, such as methods=[{methods!r}], not a string."
+            )
+        methods = {item.upper() for item in methods}
+        required_methods = set(getattr(view_func, "required_methods", ()))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if provide_automatic_options is None:
+            provide_automatic_options = (
+                "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
+            )
+        if provide_automatic_options:
+            required_methods.add("OPTIONS")
+        methods |= required_methods
+
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = bool(provide_automatic_options)
+        self.url_map.add(rule_obj)
+        if view_func is not None:
+            old_func = self.view_functions.get(endpoint)
+            if old_func is not None and old_func != view_func:
+                raise AssertionError(
+                    f"View function mapping is overwriting an existing endpoint function:"
+                    f" {endpoint}. Give one of the views another endpoint= name."
+                )
+            self.view_functions[endpoint] = view_func
+
+    @setupmethod
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Run ``f(exc)`` when the application context is popped (after each request)."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    @setupmethod
+    def shell_context_processor(self, f: T_shell_context_processor) -> T_shell_context_processor:
+        """Add the returned dict to the ``erlen shell`` namespace."""
+        self.shell_context_processors.append(f)
+        return f
+
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace of ``erlen shell``: ``app``, ``g`` and the processors' dicts."""
+        from .globals import g
+
+        rv: dict[str, t.Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            rv.update(processor())
+        return rv
+
+    def iter_blueprints(self) -> t.ValuesView[t.Any]:
+        """The registered blueprints, in registration order."""
+        return self.blueprints.values()
+
+    # -- contexts ---------------------------------------------------------------------------------
+    def app_context(self) -> AppContext:
+        """A new application context: ``with app.app_context(): ...``."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A new request context for a WSGI environ."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """A request context for a request built from :class:`~erlen.testing.EnvironBuilder`
+        arguments: ``with app.test_request_context("/?q=1"): ...``."""
+        from .testing import EnvironBuilder
+
+        builder = EnvironBuilder(self, *args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> ErlenClient:
+        """A client that calls the app without a server (see :mod:`erlen.testing`)."""
+        from .testing import ErlenClient
+
+        cls = self.test_client_class or ErlenClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: t.Any) -> ErlenCliRunner:
+        """A runner that invokes the app's CLI commands in-process."""
+        from .testing import ErlenCliRunner
+
+        cls = self.test_cli_runner_class or ErlenCliRunner
+        return cls(self, **kwargs)
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Bind the URL map to a request, or (outside a request) to ``SERVER_NAME``.
+
+        ``TRUSTED_HOSTS`` is checked here, so an untrusted host is a 400 before routing.
+        ``SERVER_NAME`` limits routing to that host only with subdomain matching on.
+        """
+        config = self.config
+        if request is not None:
+            trusted_hosts = config["TRUSTED_HOSTS"]
+            if trusted_hosts is not None:
+                request.trusted_hosts = trusted_hosts
+                request.host  # noqa: B018 - validates the Host header now
+            url_map = self.url_map
+            if url_map.host_matching:
+                return url_map.bind_to_environ(request.environ, server_name=None)
+            if self.subdomain_matching:
+                return url_map.bind_to_environ(
+                    request.environ, server_name=config["SERVER_NAME"], subdomain=None
+                )
+            return url_map.bind_to_environ(
+                request.environ,
+                server_name=config["SERVER_NAME"],
+                subdomain=url_map.default_subdomain or "",
+            )
+        if config["SERVER_NAME"] is not None:
+            return self.url_map.bind(
+                config["SERVER_NAME"],
+                script_name=config["APPLICATION_ROOT"],
+                url_scheme=config["PREFERRED_URL_SCHEME"],
+            )
+        return None
+
+    # -- the WSGI entry point ---------------------------------------------------------------------
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
+        """The WSGI application proper; wrap this attribute to add middleware."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except BaseException:
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            preserve = environ.get("erlen.preserve_context")
+            if preserve is not None:
+                # The test client pushes both again, so ``g`` and ``request`` stay inspectable.
+                preserve(_cv_app.get())
+                preserve(ctx)
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
+        return self.wsgi_app(environ, start_response)
+
+    # -- dispatch ---------------------------------------------------------------------------------
+    def full_dispatch_request(self) -> Response:
+        """Pre-process, dispatch to the view, handle its errors, and finalise the response."""
+        self._got_first_request = True
+        try:
+            if signals.request_started.receivers:
+                signals.request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return self.finalize_request(rv)
+
+    def preprocess_request(self) -> ft.ResponseReturnValue | None:
+        """Run the URL value preprocessors, then the ``before_request`` functions (app
+        first, then blueprints outer to inner); a non-``None`` result ends the request."""
+        req = _cv_request.get().request
+        names: t.Iterable[str | None] = (None, *reversed(req.blueprints))
+        if self.url_value_preprocessors:
+            for name in names:
+                for url_func in self.url_value_preprocessors.get(name, ()):
+                    url_func(req.endpoint, req.view_args)
+        if self.before_request_funcs:
+            for name in names:
+                for before_func in self.before_request_funcs.get(name, ()):
+                    rv = self._sync(before_func)()
+                    if rv is not None:
+                        return rv  # type: ignore[no-any-return]
+        return None
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the matched view with the URL values (or answer an automatic OPTIONS)."""
+        req = _cv_request.get().request
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule = t.cast(Rule, req.url_rule)
+        if rule.provide_automatic_options and req.method == "OPTIONS":
+            return self.make_default_options_response()
+        view = self.view_functions[rule.endpoint]
+        return self._sync(view)(**req.view_args)  # type: ignore[no-any-return,arg-type]
+
+    def _sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """``ensure_sync(func)``, remembered for registered views and hooks."""
+        # PERF: deciding sync or async costs ~1 µs (inspect); do it once per function.
+        try:
+            return self._sync_cache[func]
+        except KeyError:
+            rv = self._sync_cache[func] = self.ensure_sync(func)
+            return rv
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the routing error kept on the request (404, 405, a 308 redirect, ...)."""
+        raise request.routing_exception  # type: ignore[misc]
+
+    def make_default_options_response(self) -> Response:
+        """The response to an automatic OPTIONS request: an empty body and ``Allow``."""
+        adapter = _cv_request.get().url_adapter
+        methods = adapter.allowed_methods() if adapter is not None else []
+        rv = self.response_class()
+        rv.headers["Allow"] = ", ".join(sorted(methods))
+        return rv
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return ``func``, wrapped with :meth:`async_to_sync` if it is a coroutine function."""
+        if inspect.iscoroutinefunction(func):
+            return self.async_to_sync(func)
+        return func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Wrap a coroutine function so that it runs on this thread's event loop."""
+        from .asyncsupport import async_to_sync
+
+        return async_to_sync(func)
+
+    def finalize_request(
+        self, rv: ft.ResponseReturnValue | HTTPException, from_error_handler: bool = False
+    ) -> Response:
+        """Turn a view's return value into a response and run :meth:`process_response`."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if signals.request_finished.receivers:
+                signals.request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
+        except Exception:
+            if not from_error_handler:
+                raise
+            self.logger.exception("Request finalizing failed with an error while handling an error")
+        return response
+
+    def process_response(self, response: Response) -> Response:
+        """Run the ``after_this_request`` functions, then ``after_request`` (blueprints inner to
+        outer, then the app, each in reverse order), then save the session."""
+        ctx = _cv_request.get()
+        for func in ctx._after_request_functions:
+            response = self.ensure_sync(func)(response)
+        if self.after_request_funcs:
+            for name in chain(ctx.request.blueprints, (None,)):
+                funcs = self.after_request_funcs.get(name)
+                if funcs:
+                    for func in reversed(funcs):
+                        response = self._sync(func)(response)
+        # PERF: a session that was never opened needs no saving.
+        session = ctx._session
+        if session is not None and not self.session_interface.is_null_session(session):
+            self.session_interface.save_session(self, session, response)
+        return response
+
+    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
+        """Convert a view's return value into a :attr:`response_class` instance.
+
+        ``str``/``bytes`` become the body, ``dict``/``list`` JSON, an iterator a streamed body;
+        a tuple adds a status and/or headers (headers *replace* existing ones); a response is
+        kept; another WSGI application is called. ``None`` is a TypeError naming the view.
+        """
+        cls = self.response_class
+        # PERF: the most common returns skip the general checks below.
+        rv_type = type(rv)
+        if rv_type is str:
+            return cls(rv)
+        if rv_type is dict:
+            return self.json.response(rv)
+
+        status: t.Any = None
+        headers: t.Any = None
+        if isinstance(rv, tuple):
+            if len(rv) == 3:
+                rv, status, headers = rv
+            elif len(rv) == 2:
+                if isinstance(rv[1], Headers | dict | tuple | list):
+                    rv, headers = rv
+                else:
+                    rv, status = rv
+            else:
+                raise TypeError(
+                    f"The view function for {self._endpoint_name()!r} returned a tuple of"
+                    f" {len(rv)} items; a response tuple is (body, status, headers),"
+                    " (body, status) or (body, headers)."
+                )
+        if rv is None:
+            raise TypeError(
+                f"The view function for {self._endpoint_name()!r} did not return a valid"
+                " response: it returned None or ended without a return statement."
+                " Return a string, dict, list, tuple or Response."
+            )
+        if not isinstance(rv, cls):
+            if isinstance(rv, str | bytes | bytearray | cabc.Iterator):
+                rv = cls(rv, status=status, headers=headers)
+                status = headers = None
+            elif isinstance(rv, dict | list):
+                rv = self.json.response(rv)
+            elif isinstance(rv, HTTPException):
+                rv = cls.force_type(rv.get_response(_cv_request.get().request.environ))
+            elif isinstance(rv, Response) or callable(rv):
+                try:
+                    rv = cls.force_type(rv, _cv_request.get().request.environ)
+                except TypeError as e:
+                    raise TypeError(
+                        f"{e}\nThe view function for {self._endpoint_name()!r} did not return a"
+                        " valid response: expected a string, dict, list, tuple, Response or"
+                        f" WSGI callable, got {type(rv).__name__}."
+                    ).with_traceback(sys.exc_info()[2]) from None
+            else:
+                raise TypeError(
+                    f"The view function for {self._endpoint_name()!r} did not return a valid"
+                    " response: expected a string, dict, list, tuple, Response or WSGI"
+                    f" callable, got {type(rv).__name__}."
+                )
+        if status is not None:
+            if isinstance(status, bytes | bytearray):
+                status = status.decode("latin-1")
+            if isinstance(status, str):
+                rv.status = status
+            else:
+                rv.status_code = status
+        if headers:
+            rv.headers.update(headers)
+        return rv
+
+    def _endpoint_name(self) -> str | None:
+        ctx = _cv_request.get(None)
+        return ctx.request.endpoint if ctx is not None else None
+
+    # -- errors -----------------------------------------------------------------------------------
+    def _find_error_handler(
+        self, e: Exception, blueprints: list[str]
+    ) -> ft.ErrorHandlerCallable | None:
+        """The handler for ``e``: by code, then by class along the MRO; blueprints first."""
+        exc_class, code = self._get_exc_class_and_code(type(e))
+        names = (*blueprints, None)
+        for c in (code, None) if code is not None else (None,):
+            for name in names:
+                handler_map = self.error_handler_spec.get(name, {}).get(c)
+                if not handler_map:
+                    continue
+                for cls in exc_class.__mro__:
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether an HTTP exception should propagate instead of being handled
+        (``TRAP_HTTP_EXCEPTIONS``, ``TRAP_BAD_REQUEST_ERRORS``)."""
+        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_request is None and self.debug and isinstance(e, BadRequestKeyError):
+            return True
+        if trap_bad_request:
+            return isinstance(e, BadRequest)
+        return False
+
+    def handle_http_exception(self, e: HTTPException) -> HTTPException | ft.ResponseReturnValue:
+        """Answer an HTTP error with its handler, or with the error itself."""
+        if e.code is None:
+            return e
+        if isinstance(e, RoutingException):  # redirects are answers, not errors
+            return e
+        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if handler is None:
+            return e
+        return self._sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_user_exception(self, e: Exception) -> HTTPException | ft.ResponseReturnValue:
+        """Handle an exception from a view or hook: HTTP errors go to
+        :meth:`handle_http_exception`; others to their handler, or they are re-raised."""
+        if isinstance(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
+            e.show_exception = True
+        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+        handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
+        if handler is None:
+            raise
+        return self._sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Handle an error nothing else handled: re-raise it (testing/debug), or log it and
+        answer 500 through the 500 handler, which receives an :class:`InternalServerError`
+        whose ``original_exception`` is ``e``."""
+        exc_info = sys.exc_info()
+        if signals.got_request_exception.receivers:
+            signals.got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
+        if self.propagate_exceptions:
+            if exc_info[1] is e:
+                raise
+            raise e
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ft.ResponseReturnValue
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, _cv_request.get().request.blueprints)
+        if handler is not None:
+            server_error = self._sync(handler)(server_error)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(
+        self, exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None]
+    ) -> None:
+        """Log an unhandled exception to :attr:`logger`."""
+        req = _cv_request.get().request
+        self.logger.error(f"Exception on {req.path} [{req.method}]", exc_info=exc_info)
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown should see ``error`` as None (never, by default)."""
+        return False
+
+    # -- teardown ---------------------------------------------------------------------------------
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the ``teardown_request`` functions (blueprints, then the app, in reverse)."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        if self.teardown_request_funcs:
+            req = _cv_request.get().request
+            for name in chain(req.blueprints, (None,)):
+                funcs = self.teardown_request_funcs.get(name)
+                if funcs:
+                    for func in reversed(funcs):
+                        self._sync(func)(exc)
+        if signals.request_tearing_down.receivers:
+            signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the ``teardown_appcontext`` functions in reverse order."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        for func in reversed(self.teardown_appcontext_funcs):
+            self._sync(func)(exc)
+        if signals.appcontext_tearing_down.receivers:
+            signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    # -- URLs -------------------------------------------------------------------------------------
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: t.Any,
+    ) -> str:
+        """Build the URL of ``endpoint``; see :func:`erlen.url_for`."""
+        req_ctx = _cv_request.get(None)
+        url_adapter: MapAdapter | None
+        if req_ctx is not None:
+            url_adapter = req_ctx.url_adapter
+            if url_adapter is None:  # the Host header was refused before routing
+                raise RuntimeError(
+                    "url_for() cannot build URLs for this request: its Host was refused"
+                    " (see TRUSTED_HOSTS), so no URL adapter was made."
+                )
+            if endpoint[:1] == ".":
+                blueprint_name = req_ctx.request.blueprint
+                endpoint = f"{blueprint_name}{endpoint}" if blueprint_name else endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+        else:
+            app_ctx = _cv_app.get(None)
+            url_adapter = app_ctx.url_adapter if app_ctx is not None else None
+            if url_adapter is None:
+                url_adapter = self.create_url_adapter(None)
+            if url_adapter is None:
+                raise RuntimeError(
+                    "Unable to build URLs outside a request without SERVER_NAME: url_for() needs"
+                    " to know the host. Set app.config['SERVER_NAME'] (and APPLICATION_ROOT and"
+                    " PREFERRED_URL_SCHEME as needed), or call it inside a request or"
+                    " app.test_request_context()."
+                )
+            if endpoint[:1] == ".":
+                endpoint = endpoint[1:]
+            if _external is None:
+                _external = True
+        if _scheme is not None and not _external:
+            raise ValueError(
+                "url_for(_scheme=...) needs _external=True: a scheme implies a full URL."
+            )
+
+        self.inject_url_defaults(endpoint, values)
+        try:
+            rv = url_adapter.build(
+                endpoint,
+                values,
+                method=_method,
+                url_scheme=_scheme,
+                force_external=_external,
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            rv = f"{rv}#{quote(_anchor, safe='%!#$&()*+,/:;=?@~')}"
+        return rv
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
+        """Let the ``url_defaults`` functions fill in ``values`` (app, then blueprints)."""
+        if not self.url_default_functions:
+            return
+        names: t.Iterable[str | None] = (None,)
+        if "." in endpoint:
+            from .wrappers.request import _split_blueprint_path
+
+            names = chain(names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0])))
+        for name in names:
+            for func in self.url_default_functions.get(name, ()):
+                func(endpoint, values)
+
+    def handle_url_build_error(
+        self, error: BuildError, endpoint: str, values: dict[str, t.Any]
+    ) -> str:
+        """Ask each ``url_build_error_handlers`` function; the first non-None answer wins."""
+        for handler in self.url_build_error_handlers:
+            try:
+                rv = handler(error, endpoint, values)
+            except BuildError as e:
+                error = e
+            else:
+                if rv is not None:
+                    return rv
+        if error is sys.exc_info()[1]:
+            raise
+        raise error
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """A redirect response of :attr:`response_class`."""
+        from .utils import redirect
+
+        return t.cast(Response, redirect(location, code=code, Response=self.response_class))
+
+    # -- static files -----------------------------------------------------------------------------
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (None: no max-age, revalidate with ETag)."""
+        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        if value is None:
+            return None
+        if isinstance(value, timedelta):
+            return int(value.total_seconds())
+        return int(value)
+
+    def send_static_file(self, filename: str) -> Response:
+        """Serve a file from the static folder (the ``static`` endpoint's view)."""
+        if not self.has_static_folder:
+            raise RuntimeError("'static_folder' must be set to serve static files.")
+        from .helpers import send_from_directory
+
+        max_age = self.get_send_file_max_age(filename)
+        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+
+    # -- running ----------------------------------------------------------------------------------
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with the development server (ignored under ``erlen run``).
+
+        Not for production: use a WSGI server such as gunicorn or waitress.
+        """
+        if os.environ.get("ERLEN_RUN_FROM_CLI") == "true" or (
+            os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+        ):
+            return
+        if debug is not None:
+            self.debug = bool(debug)
+        server_name = self.config.get("SERVER_NAME")
+        sn_host = sn_port = None
+        if server_name:
+            sn_host, _, sn_port = server_name.partition(":")
+        host = host or sn_host or "127.0.0.1"
+        port = int(port or sn_port or 5000)
+        options.setdefault("threaded", True)
+        from .serving import run_simple
+
+        run_simple(host, port, self, **options)
+
+
+def find_package(import_name: str) -> tuple[str | None, str]:
+    """``(prefix, folder)`` for a module: ``prefix`` is the installation prefix when the
+    module is installed in a ``site-packages`` folder, else ``None``."""
+    from .scaffold import get_root_path
+
+    root_mod_name = import_name.partition(".")[0]
+    path = get_root_path(root_mod_name)
+    mod = sys.modules.get(root_mod_name)
+    if mod is not None and hasattr(mod, "__path__"):
+        path = os.path.dirname(path)  # the folder that holds the package
+    parts = path.split(os.sep)
+    lowered = [part.lower() for part in parts]
+    if "site-packages" not in lowered:
+        return None, path
+    # <prefix>/lib/pythonX.Y/site-packages -> <prefix>
+    prefix_parts = parts[: len(lowered) - 1 - lowered[::-1].index("site-packages")]
+    if prefix_parts and prefix_parts[-1].lower().startswith("python"):
+        prefix_parts = prefix_parts[:-1]
+    if prefix_parts and prefix_parts[-1].lower() in ("lib", "lib64"):
+        prefix_parts = prefix_parts[:-1]
+    return os.sep.join(prefix_parts) or os.sep, path

@@ -1,0 +1,131 @@
+"""JSON providers: how an application turns values into JSON and back (``app.json``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import typing as t
+import uuid
+from datetime import date
+
+if t.TYPE_CHECKING:
+    from ..app import Erlen
+    from ..wrappers import Response
+
+
+class JSONProvider:
+    """The interface behind ``app.json``; subclass it to use another JSON library.
+
+    A subclass implements :meth:`dumps` and :meth:`loads`; :meth:`dump`, :meth:`load` and
+    :meth:`response` are built on them. Set the subclass as ``Erlen.json_provider_class``.
+    """
+
+    def __init__(self, app: Erlen) -> None:
+        self._app = app
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """Serialise ``obj`` to a JSON string."""
+        raise NotImplementedError
+
+    def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
+        """Serialise ``obj`` and write it to the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """Parse a JSON document."""
+        raise NotImplementedError
+
+    def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
+        """Read a JSON document from the file ``fp`` and parse it."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]) -> t.Any:
+        if args and kwargs:
+            raise TypeError("jsonify() takes either positional or keyword arguments, not both.")
+        if kwargs:
+            return kwargs
+        if not args:
+            return None
+        return args[0] if len(args) == 1 else list(args)
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """A JSON response: one argument is the value, several a list, keywords a dict."""
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+
+
+def _default(o: t.Any) -> t.Any:
+    """Encode the types Flask's provider knows beyond the JSON ones."""
+    if isinstance(o, date):  # datetime is a date too
+        from ..http import http_date
+
+        return http_date(o)
+    if isinstance(o, decimal.Decimal | uuid.UUID):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(
+        f"Object of type {type(o).__name__} is not JSON serializable; convert it first or"
+        " extend app.json.default."
+    )
+
+
+class DefaultJSONProvider(JSONProvider):
+    """The standard-library provider with Flask's defaults.
+
+    Dates become HTTP-date strings, ``Decimal`` and ``UUID`` strings, dataclasses dicts, and
+    objects with ``__html__`` their markup. Keys are sorted and output is ASCII; responses
+    are compact, or indented in debug mode unless :attr:`compact` says otherwise.
+    """
+
+    #: Called for values the ``json`` module cannot encode.
+    default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
+    #: Escape non-ASCII characters.
+    ensure_ascii = True
+    #: Sort the keys of objects.
+    sort_keys = True
+    #: ``None``: compact unless in debug mode; ``True``/``False`` forces it either way.
+    compact: bool | None = None
+    #: The mimetype of :meth:`response`.
+    mimetype = "application/json"
+
+    _encoder: json.JSONEncoder | None = None
+    _encoder_key: tuple[t.Any, ...] = ()
+
+    def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+        """``json.dumps`` with this provider's ``default``, ``ensure_ascii`` and ``sort_keys``."""
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """``json.loads``; bytes are decoded as UTF-8 (or UTF-16/32 by their BOM)."""
+        return json.loads(s, **kwargs)
+
+    def _compact_encoder(self) -> json.JSONEncoder:
+        # PERF: building a JSONEncoder for every response costs about as much as encoding a
+        # small dict; keep one while the settings it was built from stay the same.
+        key = (self.ensure_ascii, self.sort_keys, self.default)
+        if self._encoder is None or self._encoder_key != key:
+            self._encoder = json.JSONEncoder(
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                separators=(",", ":"),
+                default=self.default,
+            )
+            self._encoder_key = key
+        return self._encoder
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """A JSON response with :attr:`mimetype`, ending in a newline."""
+        obj = self._prepare_response_obj(args, kwargs)
+        compact = self.compact
+        if compact or (compact is None and not self._app.debug):
+            body = self._compact_encoder().encode(obj)
+        else:
+            body = self.dumps(obj, indent=2)
+        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)

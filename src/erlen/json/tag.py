@@ -1,0 +1,264 @@
+"""Tagged JSON: a compact JSON form for the values a session holds beyond plain JSON.
+
+The session cookie stores tuples, bytes, markup, UUIDs and datetimes as one-key objects
+whose key is a tag (``{" t": [...]}``). The tags and their encoding are the ones Flask
+writes, so session cookies pass between Flask and Erlen applications that share a
+``SECRET_KEY``. Add a type with :meth:`TaggedJSONSerializer.register`::
+
+    class TagColor(JSONTag):
+        key = " c"
+        def check(self, value): return isinstance(value, Color)
+        def to_json(self, value): return value.hex
+        def to_python(self, value): return Color(value)
+
+    app.session_interface.serializer.register(TagColor, index=0)
+"""
+
+from __future__ import annotations
+
+import typing as t
+from base64 import b64decode, b64encode
+from datetime import datetime
+from uuid import UUID
+
+from markupsafe import Markup
+
+__all__ = [
+    "JSONTag",
+    "PassDict",
+    "PassList",
+    "TagBytes",
+    "TagDateTime",
+    "TagDict",
+    "TagMarkup",
+    "TagTuple",
+    "TagUUID",
+    "TaggedJSONSerializer",
+]
+
+
+class JSONTag:
+    """One type the serializer knows: how to spot it, and how to encode and decode it."""
+
+    #: The tag key; an empty key tags nothing and only transforms (see :class:`PassDict`).
+    key: str = ""
+
+    def __init__(self, serializer: TaggedJSONSerializer) -> None:
+        self.serializer = serializer
+
+    def check(self, value: t.Any) -> bool:
+        """Whether this tag handles ``value``."""
+        raise NotImplementedError
+
+    def to_json(self, value: t.Any) -> t.Any:
+        """The JSON-able form of ``value`` (without the tag)."""
+        raise NotImplementedError
+
+    def to_python(self, value: t.Any) -> t.Any:
+        """The Python value back from its JSON-able form."""
+        raise NotImplementedError
+
+    def tag(self, value: t.Any) -> t.Any:
+        """``value`` encoded and wrapped in its tag."""
+        return {self.key: self.to_json(value)}
+
+
+class TagDict(JSONTag):
+    """A one-key dict whose key is itself a tag: the key gets a ``__`` suffix so that
+    decoding does not mistake the dict for a tagged value."""
+
+    key = " di"
+
+    def check(self, value: t.Any) -> bool:
+        return (
+            isinstance(value, dict)
+            and len(value) == 1
+            and next(iter(value)) in self.serializer.tags
+        )
+
+    def to_json(self, value: t.Any) -> t.Any:
+        ((name, item),) = value.items()
+        return {f"{name}__": self.serializer.tag(item)}
+
+    def to_python(self, value: t.Any) -> t.Any:
+        ((name, item),) = value.items()
+        return {name[:-2]: item}
+
+
+class PassDict(JSONTag):
+    """Any other dict: its values are tagged, the dict itself is not."""
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, dict)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        tag = self.serializer.tag
+        return {k: tag(v) for k, v in value.items()}
+
+    tag = to_json
+
+
+class TagTuple(JSONTag):
+    """A tuple, kept apart from a list."""
+
+    key = " t"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, tuple)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return [self.serializer.tag(item) for item in value]
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return tuple(value)
+
+
+class PassList(JSONTag):
+    """A list: its items are tagged, the list itself is not."""
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, list)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return [self.serializer.tag(item) for item in value]
+
+    tag = to_json
+
+
+class TagBytes(JSONTag):
+    """Bytes, as base64."""
+
+    key = " b"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, bytes)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return b64encode(value).decode("ascii")
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return b64decode(value)
+
+
+class TagMarkup(JSONTag):
+    """Anything with ``__html__`` (such as :class:`markupsafe.Markup`), decoded as Markup."""
+
+    key = " m"
+
+    def check(self, value: t.Any) -> bool:
+        return callable(getattr(value, "__html__", None))
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return str(value.__html__())
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return Markup(value)
+
+
+class TagUUID(JSONTag):
+    """A UUID, as its hex digits."""
+
+    key = " u"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, UUID)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        return value.hex
+
+    def to_python(self, value: t.Any) -> t.Any:
+        return UUID(value)
+
+
+class TagDateTime(JSONTag):
+    """A datetime, as an HTTP date (whole seconds, UTC)."""
+
+    key = " d"
+
+    def check(self, value: t.Any) -> bool:
+        return isinstance(value, datetime)
+
+    def to_json(self, value: t.Any) -> t.Any:
+        from ..http import http_date
+
+        return http_date(value)
+
+    def to_python(self, value: t.Any) -> t.Any:
+        from ..http import parse_date
+
+        return parse_date(value)
+
+
+class TaggedJSONSerializer:
+    """Serialise to and from tagged JSON; the session's ``serializer``."""
+
+    #: The tags every serializer starts with, in the order they are tried.
+    default_tags: t.ClassVar[list[type[JSONTag]]] = [
+        TagDict,
+        PassDict,
+        TagTuple,
+        PassList,
+        TagBytes,
+        TagMarkup,
+        TagUUID,
+        TagDateTime,
+    ]
+
+    def __init__(self) -> None:
+        self.tags: dict[str, JSONTag] = {}
+        self.order: list[JSONTag] = []
+        for cls in self.default_tags:
+            self.register(cls)
+
+    def register(
+        self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
+    ) -> None:
+        """Add a tag, tried last (or at ``index``); an existing key needs ``force=True``."""
+        tag = tag_class(self)
+        key = tag.key
+        if key:
+            if not force and key in self.tags:
+                raise KeyError(
+                    f"The tag {key!r} is already registered; pass force=True to replace it."
+                )
+            self.tags[key] = tag
+        if index is None:
+            self.order.append(tag)
+        else:
+            self.order.insert(index, tag)
+
+    def tag(self, value: t.Any) -> t.Any:
+        """``value`` in tagged form, by the first tag whose ``check`` accepts it."""
+        for tag in self.order:
+            if tag.check(value):
+                return tag.tag(value)
+        return value
+
+    def untag(self, value: dict[str, t.Any]) -> t.Any:
+        """The value a one-key tagged dict stands for (other dicts are returned as they are)."""
+        if len(value) != 1:
+            return value
+        key = next(iter(value))
+        tag = self.tags.get(key)
+        if tag is None:
+            return value
+        return tag.to_python(value[key])
+
+    def _untag_scan(self, value: t.Any) -> t.Any:
+        if isinstance(value, dict):
+            return self.untag({k: self._untag_scan(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [self._untag_scan(item) for item in value]
+        return value
+
+    def dumps(self, value: t.Any) -> str:
+        """Tagged JSON for ``value``, compact, with the current app's key order."""
+        from . import dumps
+
+        return dumps(self.tag(value), separators=(",", ":"))
+
+    def loads(self, value: str | bytes) -> t.Any:
+        """The value back from tagged JSON."""
+        from . import loads
+
+        return self._untag_scan(loads(value))

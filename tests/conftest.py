@@ -1,0 +1,74 @@
+"""Shared fixtures: every test-client request is checked by ``wsgiref.validate``."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from erlen import Erlen
+from erlen.testing import ErlenClient
+
+# Every request made through a test client in this suite also checks PEP 3333 compliance.
+ErlenClient.validate_wsgi = True
+
+
+@pytest.fixture
+def app() -> Erlen:
+    """A fresh application in testing mode."""
+    app = Erlen("test_app_module")
+    app.config["TESTING"] = True
+    app.secret_key = "test key"
+    return app
+
+
+@pytest.fixture
+def client(app: Erlen) -> ErlenClient:
+    """A test client for :func:`app`."""
+    return app.test_client()
+
+
+def call_wsgi(app: t.Any, environ: dict[str, t.Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Call ``app`` with a raw ``environ`` (no validator: for hostile input) and read it all."""
+    captured: list[t.Any] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+    ) -> t.Any:
+        captured[:] = [status, headers]
+        return lambda data: None
+
+    app_iter = app(environ, start_response)
+    try:
+        body = b"".join(app_iter)
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close is not None:
+            close()
+    return captured[0], captured[1], body
+
+
+def raw_environ(**overrides: t.Any) -> dict[str, t.Any]:
+    """A minimal GET environ for ``/`` with ``overrides`` applied."""
+    import io
+    import sys
+
+    environ: dict[str, t.Any] = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    environ.update(overrides)
+    return environ

@@ -1,0 +1,817 @@
+"""The application object: construction, routing registration, dispatch, hooks, errors."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+import uuid
+from http import HTTPStatus
+
+import pytest
+
+import erlen
+from erlen import Erlen, Flask, Response, abort, g, jsonify, make_response, request, url_for
+from erlen.datastructures import Headers
+from erlen.exceptions import (
+    BadRequest,
+    BadRequestKeyError,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+)
+from erlen.routing import BaseConverter, ValidationError
+from erlen.testing import ErlenClient
+
+from .conftest import call_wsgi, raw_environ
+
+
+def test_flask_alias_is_the_app_class() -> None:
+    assert Flask is Erlen
+    assert erlen.Flask is erlen.Erlen
+
+
+def test_constructor_defaults(app: Erlen) -> None:
+    assert app.name == "test_app_module"
+    assert app.static_url_path == "/static"
+    assert app.config["DEBUG"] is False
+    assert app.testing is True
+    assert app.extensions == {}
+    assert app.blueprints == {}
+
+
+def test_main_module_name_uses_file_name() -> None:
+    app = Erlen("__main__")
+    assert app.name != "__main__" or app.import_name == "__main__"
+
+
+def test_static_route_registered_even_without_folder(tmp_path: t.Any) -> None:
+    app = Erlen("x", root_path=str(tmp_path))
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert rules["static"] == "/static/<path:filename>"
+
+
+def test_static_host_requires_host_matching() -> None:
+    with pytest.raises(AssertionError, match="host_matching"):
+        Erlen("x", static_host="static.example")
+
+
+def test_no_static_folder_means_no_static_route() -> None:
+    app = Erlen("x", static_folder=None)
+    assert "static" not in {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_custom_static_url_path() -> None:
+    app = Erlen("x", static_url_path="/assets")
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert rules["static"] == "/assets/<path:filename>"
+
+
+def test_app_accepts_extension_attributes(app: Erlen) -> None:
+    app.login_manager = object()  # type: ignore[attr-defined]
+    assert hasattr(app, "login_manager")
+
+
+def test_setup_lock_after_first_request(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    assert client.get("/").status_code == 200
+    with pytest.raises(AssertionError, match="setup method 'route'") as info:
+
+        @app.route("/late")
+        def late() -> str:  # pragma: no cover - never registered
+            return "late"
+
+    assert "before the first request" in str(info.value) or "import" in str(info.value)
+    with pytest.raises(AssertionError, match="before_request"):
+        app.before_request(lambda: None)
+
+
+# -- routing registration ---------------------------------------------------------------------
+
+
+def test_route_shortcuts(app: Erlen, client: ErlenClient) -> None:
+    for method in ("get", "post", "put", "patch", "delete"):
+
+        def view(method: str = method) -> str:
+            return method
+
+        getattr(app, method)(f"/{method}", endpoint=method)(view)
+    for method in ("get", "post", "put", "patch", "delete"):
+        rv = client.open(f"/{method}", method=method.upper())
+        assert rv.text == method
+
+
+def test_shortcut_with_methods_is_type_error(app: Erlen) -> None:
+    with pytest.raises(TypeError, match="methods"):
+        app.get("/", methods=["POST"])
+
+
+def test_methods_as_string_is_type_error(app: Erlen) -> None:
+    with pytest.raises(TypeError, match=r"methods=\['POST'\]"):
+        app.add_url_rule("/", "x", lambda: "", methods="POST")
+
+
+def test_head_and_options_are_automatic(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/", methods=["GET", "POST"])
+    def index() -> str:
+        return "body"
+
+    head = client.head("/")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["Content-Length"] == "4"
+    options = client.options("/")
+    assert options.status_code == 200
+    assert set(options.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+def test_wrong_method_is_405_with_allow(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/", "index", lambda: "x", methods=["POST"])
+    rv = client.get("/")
+    assert rv.status_code == 405
+    assert set(rv.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("argument", 405), ("attribute", 405), ("config", 405)],
+)
+def test_automatic_options_can_be_disabled(app: Erlen, setting: str, expected: int) -> None:
+    def view() -> str:
+        return "x"
+
+    if setting == "argument":
+        app.add_url_rule("/", "v", view, provide_automatic_options=False)
+    elif setting == "attribute":
+        view.provide_automatic_options = False  # type: ignore[attr-defined]
+        app.add_url_rule("/", "v", view)
+    else:
+        app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+        app.add_url_rule("/", "v", view)
+    assert app.test_client().options("/").status_code == expected
+
+
+def test_view_methods_and_required_methods_attributes(app: Erlen, client: ErlenClient) -> None:
+    def view() -> str:
+        return request.method
+
+    view.methods = ["PUT"]  # type: ignore[attr-defined]
+    view.required_methods = ["PATCH"]  # type: ignore[attr-defined]
+    app.add_url_rule("/", "v", view)
+    assert client.put("/").text == "PUT"
+    assert client.patch("/").text == "PATCH"
+    assert client.get("/").status_code == 405
+
+
+def test_endpoint_overwrite_is_assertion_error(app: Erlen) -> None:
+    app.add_url_rule("/a", "same", lambda: "a")
+    with pytest.raises(AssertionError, match="overwriting an existing endpoint function: same"):
+        app.add_url_rule("/b", "same", lambda: "b")
+
+
+def test_same_function_twice_is_allowed(app: Erlen, client: ErlenClient) -> None:
+    def view() -> str:
+        return "v"
+
+    app.add_url_rule("/a", "v", view)
+    app.add_url_rule("/b", "v", view)
+    assert client.get("/b").text == "v"
+
+
+def test_endpoint_decorator(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/", "named")
+
+    @app.endpoint("named")
+    def view() -> str:
+        return "named"
+
+    assert client.get("/").text == "named"
+
+
+def test_custom_converter(app: Erlen, client: ErlenClient) -> None:
+    class ListConverter(BaseConverter):
+        def to_python(self, value: str) -> list[str]:
+            if "!" in value:
+                raise ValidationError()
+            return value.split(",")
+
+        def to_url(self, value: list[str]) -> str:
+            return ",".join(value)
+
+    app.url_map.converters["list"] = ListConverter
+
+    @app.route("/items/<list:names>")
+    def items(names: list[str]) -> dict[str, t.Any]:
+        return {"names": names, "url": url_for("items", names=["x", "y"])}
+
+    assert client.get("/items/a,b").json == {"names": ["a", "b"], "url": "/items/x,y"}
+    assert client.get("/items/a!b").status_code == 404
+
+
+def test_converters_reach_the_view(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/<int:a>/<float:b>/<uuid:c>/<path:d>")
+    def view(a: int, b: float, c: uuid.UUID, d: str) -> dict[str, t.Any]:
+        return {"a": a, "b": b, "c": str(c), "d": d}
+
+    u = uuid.uuid4()
+    assert client.get(f"/3/1.5/{u}/x/y").json == {"a": 3, "b": 1.5, "c": str(u), "d": "x/y"}
+
+
+def test_strict_slashes_redirect_is_308(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/dir/", "dir", lambda: "dir")
+    app.add_url_rule("/file", "file", lambda: "file")
+    rv = client.get("/dir?a=1")
+    assert rv.status_code == 308
+    assert rv.headers["Location"].endswith("/dir/?a=1")
+    assert client.get("/file/").status_code == 404
+    assert client.get("/dir", follow_redirects=True).text == "dir"
+
+
+def test_routing_redirect_bypasses_error_handlers(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/dir/", "dir", lambda: "dir")
+
+    @app.errorhandler(HTTPException)
+    def handler(e: HTTPException) -> tuple[str, int]:
+        return "handled", 500
+
+    assert client.get("/dir").status_code == 308
+
+
+def test_defaults_and_redirect_to(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/page/", defaults={"n": 1})
+    @app.route("/page/<int:n>")
+    def page(n: int) -> str:
+        return f"page {n}"
+
+    app.add_url_rule("/old/<int:n>", "old", redirect_to="/page/<n>")
+    assert client.get("/page/").text == "page 1"
+    assert client.get("/page/3").text == "page 3"
+    rv = client.get("/old/4")
+    assert rv.status_code == 308
+    assert rv.headers["Location"].endswith("/page/4")
+
+
+def test_subdomain_matching(client: ErlenClient) -> None:
+    app = Erlen("x", subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.test"
+
+    @app.route("/", subdomain="<user>")
+    def user_home(user: str) -> str:
+        return f"home of {user}"
+
+    @app.route("/")
+    def index() -> str:
+        return "index"
+
+    c = app.test_client()
+    assert c.get("/", subdomain="ada").text == "home of ada"
+    assert c.get("/").text == "index"
+    assert c.get("/", base_url="http://other.test/").status_code == 404
+
+
+def test_server_name_does_not_restrict_routing_without_subdomains(app: Erlen) -> None:
+    app.config["SERVER_NAME"] = "example.test"
+    app.add_url_rule("/", "i", lambda: "ok")
+    rv = app.test_client().get("/", base_url="http://elsewhere.test/")
+    assert rv.text == "ok"
+
+
+def test_host_matching(tmp_path: t.Any) -> None:
+    app = Erlen("x", host_matching=True, static_host="static.test", root_path=str(tmp_path))
+    app.add_url_rule("/", "a", lambda: "a", host="a.test")
+    app.add_url_rule("/", "b", lambda name: f"b {name}", host="<name>.b.test")
+    c = app.test_client()
+    assert c.get("/", base_url="http://a.test/").text == "a"
+    assert c.get("/", base_url="http://x.b.test/").text == "b x"
+    assert c.get("/", base_url="http://c.test/").status_code == 404
+
+
+def test_trusted_hosts(app: Erlen, client: ErlenClient) -> None:
+    app.config["TRUSTED_HOSTS"] = ["good.test", ".sub.test"]
+    app.add_url_rule("/", "i", lambda: "ok")
+    assert client.get("/", base_url="http://good.test/").status_code == 200
+    assert client.get("/", base_url="http://a.sub.test/").status_code == 200
+    assert client.get("/", base_url="http://evil.test/").status_code == 400
+
+
+# -- make_response ----------------------------------------------------------------------------
+
+
+def _view_returning(app: Erlen, value: t.Any) -> Response:
+    app.add_url_rule("/", "v", lambda: value)
+    return app.test_client().get("/")
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "body", "mimetype"),
+    [
+        ("text", 200, b"text", "text/html"),
+        (b"bytes", 200, b"bytes", "text/html"),
+        (bytearray(b"ba"), 200, b"ba", "text/html"),
+        ({"a": 1}, 200, b'{"a":1}\n', "application/json"),
+        ([1, 2], 200, b"[1,2]\n", "application/json"),
+        (("created", 201), 201, b"created", "text/html"),
+        (("teapot", "418 I'm a teapot"), 418, b"teapot", "text/html"),
+        (("enum", HTTPStatus.ACCEPTED), 202, b"enum", "text/html"),
+        ((x for x in ["a", "b"]), 200, b"ab", "text/html"),
+        (iter([b"i", b"t"]), 200, b"it", "text/html"),
+    ],
+)
+def test_view_return_types(
+    app: Erlen, value: t.Any, status: int, body: bytes, mimetype: str
+) -> None:
+    rv = _view_returning(app, value)
+    assert rv.status_code == status
+    assert rv.data == body
+    assert rv.mimetype == mimetype
+
+
+def test_text_response_has_charset(app: Erlen) -> None:
+    assert _view_returning(app, "x").content_type == "text/html; charset=utf-8"
+
+
+def test_tuple_headers_replace_existing(app: Erlen) -> None:
+    resp = Response("x", headers={"X-A": "1"})
+    rv = _view_returning(app, (resp, {"X-A": "2", "X-B": "3"}))
+    assert rv.headers.getlist("X-A") == ["2"]
+    assert rv.headers["X-B"] == "3"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"X-H": "v"}, [("X-H", "v")], (("X-H", "v"),), Headers({"X-H": "v"})]
+)
+def test_two_tuple_with_headers(app: Erlen, headers: t.Any) -> None:
+    rv = _view_returning(app, ("body", headers))
+    assert rv.status_code == 200
+    assert rv.headers["X-H"] == "v"
+
+
+def test_three_tuple(app: Erlen) -> None:
+    rv = _view_returning(app, ("body", 202, {"X-H": "v"}))
+    assert (rv.status_code, rv.headers["X-H"], rv.data) == (202, "v", b"body")
+
+
+def test_none_return_names_the_endpoint(app: Erlen) -> None:
+    @app.route("/")
+    def forgetful() -> None:
+        return None
+
+    with pytest.raises(TypeError, match="forgetful"):
+        app.test_client().get("/")
+
+
+@pytest.mark.parametrize("value", [("a", 200, {}, "extra"), ("only",), 3.5, object()])
+def test_bad_return_values_are_type_errors(app: Erlen, value: t.Any) -> None:
+    with pytest.raises(TypeError):
+        _view_returning(app, value)
+
+
+def test_wsgi_callable_return_is_converted(app: Erlen) -> None:
+    def wsgi(environ: t.Any, start_response: t.Any) -> list[bytes]:
+        start_response("203 Non-Authoritative Information", [("Content-Type", "text/plain")])
+        return [b"from wsgi"]
+
+    rv = _view_returning(app, wsgi)
+    assert (rv.status_code, rv.data) == (203, b"from wsgi")
+
+
+def test_make_response_helper(app: Erlen) -> None:
+    with app.test_request_context():
+        rv = make_response("x", 404, {"X-A": "b"})
+        assert (rv.status_code, rv.headers["X-A"]) == (404, "b")
+        assert make_response().data == b""
+        single = make_response("only")
+        assert single.data == b"only"
+
+
+def test_jsonify(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/", "v", lambda: jsonify(b=1, a=[1, 2]))
+    rv = client.get("/")
+    assert rv.mimetype == "application/json"
+    assert rv.data == b'{"a":[1,2],"b":1}\n'
+    assert rv.get_json() == {"a": [1, 2], "b": 1}
+
+
+def test_jsonify_debug_is_indented(app: Erlen) -> None:
+    app.debug = True
+    with app.app_context():
+        assert jsonify({"a": 1}).data == b'{\n  "a": 1\n}\n'
+
+
+# -- hooks --------------------------------------------------------------------------------------
+
+
+def test_hook_order(app: Erlen, client: ErlenClient) -> None:
+    calls: list[str] = []
+
+    @app.url_value_preprocessor
+    def preprocess(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+        calls.append("url_value_preprocessor")
+
+    @app.before_request
+    def before1() -> None:
+        calls.append("before1")
+
+    @app.before_request
+    def before2() -> None:
+        calls.append("before2")
+
+    @app.after_request
+    def after1(resp: Response) -> Response:
+        calls.append("after1")
+        return resp
+
+    @app.after_request
+    def after2(resp: Response) -> Response:
+        calls.append("after2")
+        return resp
+
+    @app.teardown_request
+    def teardown1(exc: BaseException | None) -> None:
+        calls.append("teardown1")
+
+    @app.teardown_request
+    def teardown2(exc: BaseException | None) -> None:
+        calls.append("teardown2")
+
+    @app.teardown_appcontext
+    def teardown_app(exc: BaseException | None) -> None:
+        calls.append("teardown_appcontext")
+
+    @app.route("/")
+    def index() -> str:
+        calls.append("view")
+
+        @erlen.after_this_request
+        def this_request(resp: Response) -> Response:
+            calls.append("after_this_request")
+            return resp
+
+        return "ok"
+
+    client.get("/")
+    assert calls == [
+        "url_value_preprocessor",
+        "before1",
+        "before2",
+        "view",
+        "after_this_request",
+        "after2",
+        "after1",
+        "teardown2",
+        "teardown1",
+        "teardown_appcontext",
+    ]
+
+
+def test_before_request_short_circuits_but_after_runs(app: Erlen, client: ErlenClient) -> None:
+    @app.before_request
+    def stop() -> str:
+        return "stopped"
+
+    @app.after_request
+    def mark(resp: Response) -> Response:
+        resp.headers["X-After"] = "yes"
+        return resp
+
+    app.add_url_rule("/", "v", lambda: "view")
+    rv = client.get("/")
+    assert (rv.text, rv.headers["X-After"]) == ("stopped", "yes")
+
+
+def test_after_request_runs_for_unhandled_error_500(app: Erlen) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.after_request
+    def mark(resp: Response) -> Response:
+        resp.headers["X-After"] = "yes"
+        return resp
+
+    @app.route("/")
+    def boom() -> str:
+        raise ZeroDivisionError
+
+    rv = app.test_client().get("/")
+    assert rv.status_code == 500
+    assert rv.headers["X-After"] == "yes"
+
+
+def test_teardown_receives_the_error(app: Erlen) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[BaseException | None] = []
+    app.teardown_request(seen.append)
+    app.teardown_appcontext(seen.append)
+
+    @app.route("/")
+    def boom() -> str:
+        raise KeyError("k")
+
+    app.test_client().get("/")
+    assert [type(e) for e in seen] == [KeyError, KeyError]
+
+
+def test_teardown_error_stops_remaining_teardowns(app: Erlen) -> None:
+    ran: list[str] = []
+
+    @app.teardown_request
+    def first(exc: BaseException | None) -> None:
+        ran.append("first")  # registered first, so runs last
+
+    @app.teardown_request
+    def second(exc: BaseException | None) -> None:
+        raise RuntimeError("teardown failed")
+
+    app.add_url_rule("/", "v", lambda: "ok")
+    with pytest.raises(RuntimeError, match="teardown failed"):
+        app.test_client().get("/")
+    assert ran == []
+
+
+def test_g_lives_for_one_request(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        value = g.get("counter", 0) + 1
+        g.counter = value
+        return str(value)
+
+    assert client.get("/").text == "1"
+    assert client.get("/").text == "1"
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def test_errorhandler_by_code_and_class(app: Erlen, client: ErlenClient) -> None:
+    @app.errorhandler(404)
+    def not_found(e: NotFound) -> tuple[str, int]:
+        return f"missing: {e.code}", 404
+
+    @app.errorhandler(Forbidden)
+    def forbidden(e: Forbidden) -> tuple[str, int]:
+        return "no", 403
+
+    @app.route("/secret")
+    def secret() -> str:
+        abort(403)
+
+    assert client.get("/nope").text == "missing: 404"
+    assert client.get("/secret").text == "no"
+
+
+def test_errorhandler_mro(app: Erlen, client: ErlenClient) -> None:
+    @app.errorhandler(HTTPException)
+    def any_http(e: HTTPException) -> tuple[str, int]:
+        return f"http {e.code}", e.code or 500
+
+    @app.errorhandler(LookupError)
+    def lookup(e: LookupError) -> tuple[str, int]:
+        return f"lookup {type(e).__name__}", 400
+
+    @app.route("/key")
+    def key() -> str:
+        raise KeyError("x")
+
+    assert client.get("/missing").text == "http 404"
+    assert client.get("/key").text == "lookup KeyError"
+
+
+def test_exception_handler_catches_http_errors(app: Erlen, client: ErlenClient) -> None:
+    @app.errorhandler(Exception)
+    def everything(e: Exception) -> tuple[str, int]:
+        return type(e).__name__, 599
+
+    assert client.get("/missing").text == "NotFound"
+
+
+def test_500_handler_gets_internal_server_error_with_original(app: Erlen) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    seen: list[InternalServerError] = []
+
+    @app.errorhandler(500)
+    def handler(e: InternalServerError) -> tuple[str, int]:
+        seen.append(e)
+        return "sorry", 500
+
+    @app.route("/")
+    def boom() -> str:
+        raise ValueError("real cause")
+
+    rv = app.test_client().get("/")
+    assert rv.text == "sorry"
+    assert isinstance(seen[0], InternalServerError)
+    assert isinstance(seen[0].original_exception, ValueError)
+
+
+def test_unhandled_error_is_logged(app: Erlen, caplog: pytest.LogCaptureFixture) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom", methods=["POST"])
+    def boom() -> str:
+        raise ValueError("kaput")
+
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        rv = app.test_client().post("/boom")
+    assert rv.status_code == 500
+    assert b"kaput" not in rv.data
+    assert "Exception on /boom [POST]" in caplog.text
+
+
+def test_propagate_exceptions_in_testing(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/")
+    def boom() -> str:
+        raise ValueError("propagated")
+
+    with pytest.raises(ValueError, match="propagated"):
+        client.get("/")
+
+
+def test_trap_http_exceptions(app: Erlen, client: ErlenClient) -> None:
+    app.config["TRAP_HTTP_EXCEPTIONS"] = True
+    with pytest.raises(NotFound):
+        client.get("/missing")
+
+
+def test_bad_request_key_error_trapped_in_debug(app: Erlen) -> None:
+    app.add_url_rule("/", "v", lambda: request.args["missing"])
+    assert app.test_client().get("/").status_code == 400
+    app.debug = True
+    with pytest.raises(BadRequestKeyError):
+        app.test_client().get("/")
+
+
+def test_trap_bad_request_errors_true(app: Erlen) -> None:
+    app.config["TRAP_BAD_REQUEST_ERRORS"] = True
+
+    @app.route("/")
+    def view() -> str:
+        raise BadRequest()
+
+    with pytest.raises(BadRequest):
+        app.test_client().get("/")
+
+
+def test_missing_key_message_shown_only_in_debug(app: Erlen) -> None:
+    app.config["TRAP_BAD_REQUEST_ERRORS"] = False
+    app.add_url_rule("/", "v", lambda: request.form["field_name"], methods=["POST"])
+    assert b"field_name" not in app.test_client().post("/").data
+    app.debug = True
+    assert b"field_name" in app.test_client().post("/").data
+
+
+def test_abort_with_response(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/")
+    def view() -> str:
+        abort(Response("custom", 409))
+
+    rv = client.get("/")
+    assert (rv.status_code, rv.data) == (409, b"custom")
+
+
+def test_abort_unknown_code(app: Erlen) -> None:
+    with app.test_request_context(), pytest.raises(LookupError):
+        abort(999)
+
+
+def test_http_exception_without_code_returned_unhandled(app: Erlen, client: ErlenClient) -> None:
+    class Odd(HTTPException):
+        pass
+
+    @app.errorhandler(Odd)
+    def handler(e: HTTPException) -> str:  # pragma: no cover - must not be called
+        return "handled"
+
+    @app.route("/")
+    def view() -> str:
+        raise Odd(response=Response("raw", 299))
+
+    rv = client.get("/")
+    assert rv.text == "raw"
+
+
+def test_error_handler_registration_errors(app: Erlen) -> None:
+    with pytest.raises(ValueError, match="not a recognized HTTP error code"):
+        app.register_error_handler(999, lambda e: "")
+    with pytest.raises(TypeError, match="instance"):
+        app.register_error_handler(KeyError("x"), lambda e: "")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="subclass of Exception"):
+        app.register_error_handler(int, lambda e: "")  # type: ignore[arg-type]
+
+
+# -- url_for --------------------------------------------------------------------------------
+
+
+def test_url_for_in_request_is_relative(app: Erlen) -> None:
+    @app.route("/user/<name>")
+    def user(name: str) -> str:
+        return name
+
+    with app.test_request_context():
+        assert url_for("user", name="ada") == "/user/ada"
+        assert url_for("user", name="ada", page=2, q="x y") == "/user/ada?page=2&q=x+y"
+        assert url_for("user", name="ada", _external=True) == "http://localhost/user/ada"
+        assert url_for("user", name="ada", _anchor="a b") == "/user/ada#a%20b"
+        assert url_for("user", name="ada", _scheme="https", _external=True).startswith("https://")
+        with pytest.raises(ValueError, match="_external"):
+            url_for("user", name="ada", _scheme="https", _external=False)
+        assert url_for(".user", name="x") == "/user/x"
+
+
+def test_url_for_outside_request_needs_server_name(app: Erlen) -> None:
+    app.add_url_rule("/", "index", lambda: "")
+    with app.app_context(), pytest.raises(RuntimeError, match="SERVER_NAME"):
+        url_for("index")
+    app.config.update(
+        SERVER_NAME="example.test", APPLICATION_ROOT="/app", PREFERRED_URL_SCHEME="https"
+    )
+    with app.app_context():
+        assert url_for("index") == "https://example.test/app/"
+
+
+def test_url_for_method_selects_rule(app: Erlen) -> None:
+    app.add_url_rule("/read", "item", lambda: "", methods=["GET"])
+    app.add_url_rule("/write", "item", methods=["POST"])
+    with app.test_request_context():
+        assert url_for("item", _method="POST") == "/write"
+        assert url_for("item", _method="GET") == "/read"
+
+
+def test_url_defaults_and_value_preprocessor(app: Erlen, client: ErlenClient) -> None:
+    @app.url_defaults
+    def add_lang(endpoint: str, values: dict[str, t.Any]) -> None:
+        values.setdefault("lang", g.get("lang", "en"))
+
+    @app.url_value_preprocessor
+    def pull_lang(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+        g.lang = values.pop("lang") if values else None
+
+    @app.route("/<lang>/about")
+    def about() -> str:
+        return url_for("about")
+
+    assert client.get("/de/about").text == "/de/about"
+
+
+def test_build_error_handlers(app: Erlen) -> None:
+    def fallback(error: Exception, endpoint: str, values: dict[str, t.Any]) -> str | None:
+        return f"/fallback/{endpoint}" if endpoint == "known_missing" else None
+
+    app.url_build_error_handlers.append(fallback)
+    with app.test_request_context():
+        assert url_for("known_missing") == "/fallback/known_missing"
+        with pytest.raises(erlen.routing.BuildError):
+            url_for("other_missing")
+
+
+def test_app_redirect_method(app: Erlen) -> None:
+    rv = app.redirect("/target", 303)
+    assert (rv.status_code, rv.headers["Location"]) == (303, "/target")
+
+
+# -- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"PATH_INFO": "/caf\xc3"}, 400),  # invalid UTF-8 in the path
+        ({"QUERY_STRING": "a=%ff"}, 200),  # query parsed lazily; index never reads it
+        ({"CONTENT_LENGTH": "abc", "REQUEST_METHOD": "POST"}, 200),
+        ({"REQUEST_METHOD": "BREW"}, 405),
+        ({"PATH_INFO": "/" + "a" * 70_000}, 404),
+        ({"HTTP_HOST": "bad host\r\n"}, 400),
+        ({"HTTP_HOST": "[::1"}, 400),
+    ],
+)
+def test_hostile_environ_never_500(overrides: dict[str, str], status: int) -> None:
+    app = Erlen("x")
+    app.add_url_rule("/", "i", lambda: "ok", methods=["GET", "POST"])
+    code = int(call_wsgi(app, raw_environ(**overrides))[0][:3])
+    assert code == status
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("a=%ff", 400), ("a=%zz", 200), ("a=" + "x" * 100_000, 200), ("a&b&&=", 200)],
+)
+def test_bad_query_strings(query: str, status: int) -> None:
+    app = Erlen("x")
+    app.add_url_rule("/", "i", lambda: ",".join(request.args))
+    code = int(call_wsgi(app, raw_environ(QUERY_STRING=query))[0][:3])
+    assert code == status
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3", " 12"])
+def test_bad_content_length_on_body_read_is_400(length: str) -> None:
+    app = Erlen("x")
+    app.add_url_rule("/", "i", lambda: request.get_data(), methods=["POST"])
+    environ = raw_environ(REQUEST_METHOD="POST", CONTENT_LENGTH=length)
+    assert call_wsgi(app, environ)[0].startswith("400")
+
+
+def test_run_is_ignored_under_cli(app: Erlen, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    app.run()  # returns at once instead of serving
+    assert app.debug is False

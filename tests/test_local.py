@@ -1,0 +1,82 @@
+"""LocalProxy: forwarding, falsiness when unbound, unwrapping."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+import pytest
+
+from erlen.local import LocalProxy
+
+
+def test_proxy_to_context_var_object() -> None:
+    var: ContextVar[list[int]] = ContextVar("v")
+    proxy: list[int] = LocalProxy(var, unbound_message="nothing here")  # type: ignore[assignment]
+    assert not proxy
+    assert "unbound" in repr(proxy)
+    with pytest.raises(RuntimeError, match="nothing here"):
+        len(proxy)
+    token = var.set([1, 2])
+    try:
+        assert proxy == [1, 2]
+        assert len(proxy) == 2
+        assert 1 in proxy
+        assert list(proxy) == [1, 2]
+        assert proxy[0] == 1
+        proxy[0] = 5
+        del proxy[1]
+        assert proxy._get_current_object() == [5]  # type: ignore[attr-defined]
+        assert isinstance(proxy, list)
+        assert str(proxy) == "[5]"
+        assert proxy != [1]
+    finally:
+        var.reset(token)
+
+
+def test_proxy_to_attribute() -> None:
+    class Holder:
+        value = "x"
+
+    var: ContextVar[Holder] = ContextVar("h")
+    proxy: str = LocalProxy(var, "value")  # type: ignore[assignment]
+    with pytest.raises(RuntimeError):
+        proxy.upper()
+    token = var.set(Holder())
+    try:
+        assert proxy.upper() == "X"
+        assert hash(proxy) == hash("x")
+    finally:
+        var.reset(token)
+
+
+def test_proxy_to_callable_and_attributes() -> None:
+    class Obj:
+        def __init__(self) -> None:
+            self.a = 1
+
+        def __call__(self, x: int) -> int:
+            return x * 2
+
+        def __enter__(self) -> str:
+            return "entered"
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+    obj = Obj()
+    proxy: Obj = LocalProxy(lambda: obj)  # type: ignore[assignment]
+    assert proxy(3) == 6
+    proxy.b = 2  # type: ignore[attr-defined]
+    assert obj.b == 2  # type: ignore[attr-defined]
+    del proxy.b  # type: ignore[attr-defined]
+    assert not hasattr(obj, "b")
+    assert "a" in dir(proxy)
+    with proxy as value:
+        assert value == "entered"
+    named: int = LocalProxy(lambda: obj, "a")  # type: ignore[assignment]
+    assert named == 1
+
+
+def test_proxy_rejects_other_sources() -> None:
+    with pytest.raises(TypeError, match="ContextVar or a callable"):
+        LocalProxy(42)  # type: ignore[arg-type]

@@ -1,0 +1,82 @@
+"""Query-string decoding and encoding."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from erlen.datastructures import MultiDict
+from erlen.exceptions import BadRequest, RequestEntityTooLarge
+from erlen.urls import decode_pairs, encode_pairs
+
+
+@pytest.mark.parametrize(
+    ("qs", "expected"),
+    [
+        ("", []),
+        ("a=1", [("a", "1")]),
+        ("a=1&a=2", [("a", "1"), ("a", "2")]),
+        ("a", [("a", "")]),
+        ("a=&b", [("a", ""), ("b", "")]),
+        ("&&a=1&&", [("a", "1")]),
+        ("a+b=c+d", [("a b", "c d")]),
+        ("q=%C3%A9", [("q", "é")]),
+        ("q=caf\xc3\xa9", [("q", "café")]),  # raw UTF-8 bytes as WSGI latin-1
+        ("q=%zz", [("q", "%zz")]),  # malformed escapes stay literal
+        ("q=%4", [("q", "%4")]),
+        ("q=a=b", [("q", "a=b")]),
+        ("%26=%3D", [("&", "=")]),
+    ],
+)
+def test_decode_pairs(qs: str, expected: list[tuple[str, str]]) -> None:
+    assert decode_pairs(qs) == expected
+
+
+@pytest.mark.parametrize("qs", ["a=%ff", "%c3%28=x", "a=\xff", "a=%ed%a0%80"])
+def test_decode_pairs_rejects_invalid_utf8(qs: str) -> None:
+    with pytest.raises(BadRequest, match="UTF-8"):
+        decode_pairs(qs)
+
+
+def test_decode_pairs_limit() -> None:
+    assert len(decode_pairs("a=1&b=2", max_pairs=2)) == 2
+    with pytest.raises(RequestEntityTooLarge, match="MAX_FORM_PARTS"):
+        decode_pairs("a=1&b=2&c=3", max_pairs=2)
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        ({"a": "1", "b": None}, "a=1"),
+        ({"a": ["1", "2"]}, "a=1&a=2"),
+        ([("q", "x y"), ("é", "&")], "q=x%20y&%C3%A9=%26"),
+        (MultiDict([("a", "1"), ("a", "2")]), "a=1&a=2"),
+        ({"n": 3}, "n=3"),
+    ],
+)
+def test_encode_pairs(obj: object, expected: str) -> None:
+    assert encode_pairs(obj) == expected  # type: ignore[arg-type]
+
+
+def test_encode_pairs_sorted() -> None:
+    assert encode_pairs({"b": "1", "a": "2"}, sort=True) == "a=2&b=1"
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(st.lists(st.tuples(_text.filter(bool), _text), max_size=8))
+def test_round_trip(pairs: list[tuple[str, str]]) -> None:
+    assert decode_pairs(encode_pairs(pairs)) == pairs
+    assert decode_pairs(urlencode(pairs)) == pairs
+
+
+@given(st.text(max_size=50))
+def test_decode_never_crashes_unexpectedly(qs: str) -> None:
+    try:
+        decode_pairs(qs.encode("utf-8", "surrogatepass").decode("latin-1"))
+    except BadRequest:
+        pass

@@ -1,0 +1,141 @@
+"""Host validation, Content-Length and the bounded input stream."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from erlen.exceptions import (
+    BadHost,
+    BadRequest,
+    ClientDisconnected,
+    RequestEntityTooLarge,
+    SecurityError,
+)
+from erlen.wsgi import (
+    LimitedStream,
+    get_content_length,
+    get_host,
+    get_input_stream,
+    host_is_trusted,
+)
+
+from .conftest import raw_environ
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"HTTP_HOST": "example.test"}, "example.test"),
+        ({"HTTP_HOST": "example.test:80"}, "example.test"),
+        ({"HTTP_HOST": "example.test:8080"}, "example.test:8080"),
+        ({"HTTP_HOST": "example.test:443", "wsgi.url_scheme": "https"}, "example.test"),
+        ({"HTTP_HOST": "[::1]:80"}, "[::1]"),
+        ({"HTTP_HOST": "[::1]"}, "[::1]"),
+        ({"HTTP_HOST": "", "SERVER_NAME": "srv", "SERVER_PORT": "8000"}, "srv:8000"),
+        ({"HTTP_HOST": "", "SERVER_NAME": "srv", "SERVER_PORT": "80"}, "srv"),
+    ],
+)
+def test_get_host(overrides: dict[str, str], expected: str) -> None:
+    assert get_host(raw_environ(**overrides)) == expected
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.test\r\nX: y", "a b", "a/b", "user@host", "h\x00", "caf\xe9.test", "<script>"]
+)
+def test_get_host_rejects_hostile_values(host: str) -> None:
+    with pytest.raises(BadHost):
+        get_host(raw_environ(HTTP_HOST=host))
+
+
+@pytest.mark.parametrize(
+    ("host", "trusted", "ok"),
+    [
+        ("a.test", ["a.test"], True),
+        ("A.TEST:8000", ["a.test"], True),
+        ("b.a.test", [".a.test"], True),
+        ("a.test", [".a.test"], True),
+        ("evila.test", [".a.test"], False),
+        ("b.a.test", ["a.test"], False),
+        ("[::1]:5000", ["[::1]"], True),
+        ("", ["a.test"], False),
+        ("a.test", "a.test", True),
+    ],
+)
+def test_host_is_trusted(host: str, trusted: list[str], ok: bool) -> None:
+    assert host_is_trusted(host, trusted) is ok
+
+
+def test_untrusted_host_is_security_error() -> None:
+    with pytest.raises(SecurityError):
+        get_host(raw_environ(HTTP_HOST="evil.test"), ["good.test"])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("", None), ("0", 0), ("12", 12), ("007", 7)],
+)
+def test_content_length(value: str | None, expected: int | None) -> None:
+    environ = raw_environ()
+    if value is not None:
+        environ["CONTENT_LENGTH"] = value
+    assert get_content_length(environ) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "+1", "1.0", "abc", " 1", "1 ", "١٢", "0x10"])
+def test_bad_content_length(value: str) -> None:
+    with pytest.raises(BadRequest, match="Content-Length"):
+        get_content_length(raw_environ(CONTENT_LENGTH=value))
+
+
+def test_chunked_has_no_length() -> None:
+    environ = raw_environ(CONTENT_LENGTH="5", HTTP_TRANSFER_ENCODING="chunked")
+    assert get_content_length(environ) is None
+
+
+def test_input_stream_limits() -> None:
+    environ = raw_environ(CONTENT_LENGTH="3", **{"wsgi.input": io.BytesIO(b"abcdef")})
+    assert get_input_stream(environ).read() == b"abc"
+    with pytest.raises(RequestEntityTooLarge):
+        get_input_stream(raw_environ(CONTENT_LENGTH="10"), max_content_length=5)
+    unterminated = raw_environ(**{"wsgi.input": io.BytesIO(b"data")})
+    assert get_input_stream(unterminated).read() == b""
+    assert get_input_stream(unterminated, safe_fallback=False).read() == b"data"
+
+
+def test_terminated_stream_respects_maximum() -> None:
+    environ = raw_environ(**{"wsgi.input": io.BytesIO(b"x" * 10), "wsgi.input_terminated": True})
+    with pytest.raises(RequestEntityTooLarge):
+        get_input_stream(environ, max_content_length=5).read()
+    environ["wsgi.input"] = io.BytesIO(b"x" * 4)
+    assert get_input_stream(environ, max_content_length=5).read() == b"x" * 4
+    environ["wsgi.input"] = io.BytesIO(b"raw")
+    assert get_input_stream(environ).read() == b"raw"
+
+
+def test_limited_stream_disconnect() -> None:
+    stream = LimitedStream(io.BytesIO(b"ab"), 5)
+    with pytest.raises(ClientDisconnected):
+        stream.read()
+
+
+def test_limited_stream_api() -> None:
+    stream = LimitedStream(io.BytesIO(b"line1\nline2\nrest"), 12)
+    assert stream.readable()
+    assert stream.readline() == b"line1\n"
+    assert stream.tell() == 6
+    assert stream.read(100) == b"line2\n"
+    assert stream.is_exhausted
+    assert stream.read(1) == b""
+
+
+@given(st.binary(max_size=200), st.integers(min_value=0, max_value=300))
+def test_limited_stream_never_reads_past_limit(data: bytes, limit: int) -> None:
+    source = io.BytesIO(data + b"TRAILING")
+    stream = LimitedStream(source, min(limit, len(data)))
+    out = stream.read()
+    assert out == data[: min(limit, len(data))]
+    assert source.tell() == len(out)
