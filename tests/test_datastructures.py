@@ -300,7 +300,8 @@ def test_immutable_multidict_copy_and_hash() -> None:
 def test_combined_multidict() -> None:
     args = ImmutableMultiDict([("a", "1"), ("b", "x")])
     form = MultiDict([("a", "2"), ("c", "3")])
-    combined = CombinedMultiDict([args, form, {"d": "plain"}])
+    dicts: list[t.Mapping[str, t.Any]] = [args, form, {"d": "plain"}]
+    combined: CombinedMultiDict[str, t.Any] = CombinedMultiDict(dicts)
     assert combined["a"] == "1"
     assert combined["d"] == "plain"
     assert combined.getlist("a") == ["1", "2"]
@@ -322,14 +323,14 @@ def test_combined_multidict() -> None:
     assert next(iter(combined.listvalues())) == ["1", "2"]
     assert next(iter(combined.lists())) == ("a", ["1", "2"])
     assert combined.copy().getlist("a") == ["1", "2"]
-    assert combined == CombinedMultiDict([args, form, {"d": "plain"}])
+    assert combined == CombinedMultiDict(dicts)
     assert combined.__eq__(5) is NotImplemented
     assert "CombinedMultiDict" in repr(combined)
     assert bool(CombinedMultiDict()) is False
     with pytest.raises(BadRequestKeyError):
         combined["zzz"]
     with pytest.raises(TypeError):
-        combined["a"] = "x"  # type: ignore[index]
+        combined["a"] = "x"
     with pytest.raises(TypeError):
         CombinedMultiDict.fromkeys(["a"])
     restored = pickle.loads(pickle.dumps(CombinedMultiDict([MultiDict({"a": "1"})])))
@@ -444,11 +445,11 @@ def test_headers_update_replaces_and_extend_adds() -> None:
     both = h | [("X-D", "d")]
     assert both["X-D"] == "d"
     assert "X-D" not in h
-    assert h.__or__(5) is NotImplemented
+    assert h.__or__(t.cast(t.Any, 5)) is NotImplemented
     with pytest.raises(TypeError):
-        h.update({}, {})  # type: ignore[call-arg]
+        h.update({}, {})
     with pytest.raises(TypeError):
-        h.extend({}, {})  # type: ignore[call-arg]
+        h.extend({}, {})
 
 
 @pytest.mark.parametrize("value", ["a\r\nSet-Cookie: x=1", "a\nb", "a\rb", "a\x00b"])
@@ -617,9 +618,9 @@ def test_file_storage_defaults_and_names(tmp_path: Path) -> None:
     with open(path, "rb") as f:
         assert FileStorage(f).filename == str(path)
     stream = io.BytesIO()
-    stream.name = b"bytes-name.txt"  # type: ignore[attr-defined]
+    stream.name = b"bytes-name.txt"
     assert FileStorage(stream).filename == "bytes-name.txt"
-    stream.name = "<stdin>"  # type: ignore[attr-defined]
+    stream.name = "<stdin>"
     assert FileStorage(stream).filename is None
     assert FileStorage(filename=path).filename == str(path)
     bad_length = FileStorage(headers=Headers({"Content-Length": "x"}))
@@ -800,7 +801,7 @@ def test_etags() -> None:
     etags = ETags(["a", "b"], ["w"])
     assert "a" in etags
     assert "w" not in etags
-    assert 5 not in etags
+    assert t.cast(t.Any, 5) not in etags
     assert etags.contains("a")
     assert not etags.contains("w")
     assert etags.contains_weak("w")
@@ -919,7 +920,8 @@ def test_content_range_updates() -> None:
     assert not rng
     assert str(rng) == ""
     assert "ContentRange" in repr(rng)
-    assert ContentRange.start.__get__(None, ContentRange) is ContentRange.__dict__["start"]  # type: ignore[attr-defined]
+    descriptor = ContentRange.__dict__["start"]
+    assert descriptor.__get__(None, ContentRange) is descriptor
 
 
 # -- authentication ------------------------------------------------------------------------------
@@ -1082,6 +1084,10 @@ def test_response_cache_control_attributes() -> None:
     )
 
 
+def _max_stale(cc: RequestCacheControl) -> int | bool | None:
+    return cc.max_stale
+
+
 def test_request_cache_control_attributes() -> None:
     cc = http.parse_cache_control_header("max-age=0, max-stale=30, only-if-cached, no-store")
     assert (cc.max_age, cc.max_stale, cc.only_if_cached, cc.no_store) == (0, 30, True, True)
@@ -1089,15 +1095,12 @@ def test_request_cache_control_attributes() -> None:
     assert cc.to_header().count("max-stale") == 1
     assert "max-stale," in cc.to_header() + ","
     cc.max_stale = False
-    assert cc.max_stale is None
+    assert _max_stale(cc) is None
     cc.min_fresh = 5
+    assert "min-fresh=5" in cc.to_header()
     del cc.min_fresh
-    assert cc.min_fresh is None
+    assert "min-fresh" not in cc
     assert isinstance(cc, RequestCacheControl)
-    for descriptor in ("max_age", "no_cache"):
-        assert RequestCacheControl.__dict__.get(descriptor) or getattr(
-            RequestCacheControl, descriptor
-        )
 
 
 def test_cache_control_max_age_garbage() -> None:
@@ -1113,7 +1116,7 @@ def test_header_set() -> None:
     hs = HeaderSet(["Accept", "accept", "Cookie"], on_update=lambda s: seen.append(s.to_header()))
     assert list(hs) == ["Accept", "Cookie"]
     assert "ACCEPT" in hs
-    assert 5 not in hs
+    assert t.cast(t.Any, 5) not in hs
     hs.add("Origin")
     hs.add("origin")
     assert seen == ["Accept, Cookie, Origin"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import typing as t
 import uuid
 
@@ -201,7 +202,11 @@ def test_build_only_rules_are_not_matched() -> None:
         ("/<float:x>", "/1", None),
         ("/<float(signed=True, max=0):x>", "/-2.5", -2.5),
         ("/<float(min=1.0):x>", "/0.5", None),
-        ("/<uuid:x>", "/12345678-1234-5678-1234-567812345678", uuid.UUID(int=0x12345678123456781234567812345678)),
+        (
+            "/<uuid:x>",
+            "/12345678-1234-5678-1234-567812345678",
+            uuid.UUID(int=0x12345678123456781234567812345678),
+        ),
         ("/<uuid:x>", "/12345678", None),
         ("/<any(a, b):x>", "/b", "b"),
         ("/<any(a, b):x>", "/c", None),
@@ -217,7 +222,7 @@ def test_converters_match(rule: str, path: str, expected: t.Any) -> None:
         with pytest.raises(NotFound):
             a.match(path)
     else:
-        endpoint, values = a.match(path)
+        _, values = a.match(path)
         assert values == {"x": expected}
         assert type(values["x"]) is type(expected)
 
@@ -293,8 +298,11 @@ def test_clashing_named_groups_fall_back_to_one_by_one() -> None:
         regex = "(?P<word>[a-z]+)"
 
     m = Map(
-        [Rule("/a/<named:x>", endpoint="a"), Rule("/b/<named:x>", endpoint="b"),
-         Rule("/<named:x>/<named2:y>", endpoint="c")],
+        [
+            Rule("/a/<named:x>", endpoint="a"),
+            Rule("/b/<named:x>", endpoint="b"),
+            Rule("/<named:x>/<named2:y>", endpoint="c"),
+        ],
         converters={"named": Named, "named2": UnicodeConverter},
     )
     a = m.bind("x")
@@ -330,9 +338,7 @@ def test_uuid_round_trip(u: uuid.UUID) -> None:
     assert a.match(a.build("e", {"u": u})) == ("e", {"u": u})
 
 
-_segment_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="/"), min_size=1
-)
+_segment_text = st.text(st.characters(codec="utf-8", exclude_characters="/"), min_size=1)
 
 
 def _as_wsgi(url: str) -> str:
@@ -364,10 +370,12 @@ def test_match_never_fails_unexpectedly(path: str, method: str) -> None:
         ]
     )
     wsgi_path = path.encode("utf-8", "surrogatepass").decode("latin-1")
+    code = 200
     try:
         m.bind_to_environ(environ(wsgi_path, REQUEST_METHOD=method)).match()
     except HTTPException as e:
-        assert e.code is not None and 300 <= e.code < 500
+        code = e.code or 0
+    assert 200 <= code < 500
 
 
 # -- matching and priority --------------------------------------------------------------------
@@ -412,7 +420,9 @@ def test_equal_rules_fall_back_to_registration_order() -> None:
     assert a.match("/x") == ("first", {"a": "x"})
 
 
-@given(st.permutations(range(len(_PRIORITY_RULES))), st.sampled_from(["/a/b", "/c/b", "/1", "/g/y"]))
+@given(
+    st.permutations(range(len(_PRIORITY_RULES))), st.sampled_from(["/a/b", "/c/b", "/1", "/g/y"])
+)
 def test_priority_is_independent_of_other_rules(order: list[int], path: str) -> None:
     # pallets/werkzeug#3156: which rule wins must not depend on unrelated rules.
     full = Map([_PRIORITY_RULES[i].empty() for i in order]).bind("x").match(path)[0]
@@ -435,7 +445,10 @@ def test_static_path_dict_with_several_rules() -> None:
 
 
 def test_defaults_are_copied_into_values() -> None:
-    a = adapter(Rule("/", endpoint="i", defaults={"page": 1}), Rule("/<int:n>", endpoint="n", defaults={"k": 2}))
+    a = adapter(
+        Rule("/", endpoint="i", defaults={"page": 1}),
+        Rule("/<int:n>", endpoint="n", defaults={"k": 2}),
+    )
     _, values = a.match("/")
     values["page"] = 99
     assert a.match("/") == ("i", {"page": 1})
@@ -470,7 +483,9 @@ def test_return_rule_and_test() -> None:
 
 
 def test_huge_and_odd_paths() -> None:
-    a = adapter(Rule("/", endpoint="i"), Rule("/s/<path:p>", endpoint="s"), Rule("/<x>/<y>", endpoint="xy"))
+    a = adapter(
+        Rule("/", endpoint="i"), Rule("/s/<path:p>", endpoint="s"), Rule("/<x>/<y>", endpoint="xy")
+    )
     with pytest.raises(NotFound):
         a.match("/" + "a" * 100_000)
     assert a.match("/s/" + "a/" * 10_000 + "z")[0] == "s"
@@ -483,7 +498,13 @@ def test_huge_and_odd_paths() -> None:
 
 
 def test_strict_slashes() -> None:
-    m = Map([Rule("/dir/", endpoint="dir"), Rule("/file", endpoint="file"), Rule("/d/<x>/", endpoint="d")])
+    m = Map(
+        [
+            Rule("/dir/", endpoint="dir"),
+            Rule("/file", endpoint="file"),
+            Rule("/d/<x>/", endpoint="d"),
+        ]
+    )
     a = m.bind_to_environ(environ("/dir", QUERY_STRING="a=1&b=%C3%A9"))
     with pytest.raises(RequestRedirect) as info:
         a.match()
@@ -563,7 +584,10 @@ def test_rule_with_double_slash_and_merge_matches_merged() -> None:
 
 
 def test_redirect_defaults() -> None:
-    rules = [Rule("/page/", defaults={"n": 1}, endpoint="page"), Rule("/page/<int:n>", endpoint="page")]
+    rules = [
+        Rule("/page/", defaults={"n": 1}, endpoint="page"),
+        Rule("/page/<int:n>", endpoint="page"),
+    ]
     a = Map(rules).bind_to_environ(environ("/page/1", QUERY_STRING="x=1"))
     assert a.match("/page/2") == ("page", {"n": 2})
     assert a.match("/page/") == ("page", {"n": 1})
@@ -635,11 +659,21 @@ def test_websocket_mismatch_in_static_and_dynamic_paths() -> None:
 def test_bind_to_environ_reads_the_request() -> None:
     m = Map([Rule("/", endpoint="i")])
     a = m.bind_to_environ(
-        environ("/caf\xc3\xa9", host="Example.TEST:80", SCRIPT_NAME="/r\xc3\xa9", QUERY_STRING="a=1",
-                REQUEST_METHOD="post")
+        environ(
+            "/caf\xc3\xa9",
+            host="Example.TEST:80",
+            SCRIPT_NAME="/r\xc3\xa9",
+            QUERY_STRING="a=1",
+            REQUEST_METHOD="post",
+        )
     )
     assert (a.server_name, a.subdomain, a.url_scheme) == ("example.test", "", "http")
-    assert (a.path_info, a.script_name, a.query_args, a.default_method) == ("/café", "/ré", "a=1", "POST")
+    assert (a.path_info, a.script_name, a.query_args, a.default_method) == (
+        "/café",
+        "/ré",
+        "a=1",
+        "POST",
+    )
     assert repr(a) == "<MapAdapter http://example.test/ré>"
     assert m.bind_to_environ(environ(host="h:8080")).server_name == "h:8080"
     assert m.bind_to_environ(environ(path="")).path_info == "/"
@@ -695,7 +729,9 @@ def test_subdomain_matching() -> None:
     # Without server_name the host is the server name: no subdomain.
     assert m.bind_to_environ(environ(host="ada.example.test")).match("/") == ("index", {})
     # With an explicit subdomain the host is not consulted (Flask without subdomain matching).
-    explicit = m.bind_to_environ(environ(host="elsewhere.test"), server_name="example.test", subdomain="")
+    explicit = m.bind_to_environ(
+        environ(host="elsewhere.test"), server_name="example.test", subdomain=""
+    )
     assert explicit.match("/") == ("index", {})
 
 
@@ -749,7 +785,10 @@ def test_host_matching() -> None:
 
 def test_host_matching_priority() -> None:
     m = Map(
-        [Rule("/", endpoint="pattern", host="<sub>.x.test"), Rule("/", endpoint="static", host="www.x.test")],
+        [
+            Rule("/", endpoint="pattern", host="<sub>.x.test"),
+            Rule("/", endpoint="static", host="www.x.test"),
+        ],
         host_matching=True,
     )
     assert m.bind("www.x.test").match("/") == ("static", {})
@@ -855,9 +894,12 @@ def test_build_picks_rule_by_method() -> None:
     assert a.build("item") == "/read"
     assert a.build("item", method="POST") == "/write"
     assert a.build("item", method="GET") == "/read"
-    post = Map([Rule("/read", endpoint="item", methods=["GET"]), Rule("/write", endpoint="item", methods=["POST"])]).bind(
-        "h", default_method="POST"
-    )
+    post = Map(
+        [
+            Rule("/read", endpoint="item", methods=["GET"]),
+            Rule("/write", endpoint="item", methods=["POST"]),
+        ]
+    ).bind("h", default_method="POST")
     assert post.build("item") == "/write"
     only_post = adapter(Rule("/w", endpoint="w", methods=["POST"]))
     assert only_post.build("w") == "/w"  # the default method is only a preference
@@ -873,16 +915,23 @@ def test_build_alias_rules_come_last() -> None:
     [
         ("usr", {}, None, "Did you mean 'user' instead?"),
         ("user", {}, None, "Did you forget to specify values ['name']?"),
-        ("user", {"name": "a"}, "DELETE", "Did you mean to use one of the methods ['GET', 'HEAD']?"),
+        (
+            "user",
+            {"name": "a"},
+            "DELETE",
+            "Did you mean to use one of the methods ['GET', 'HEAD']?",
+        ),
         ("zzz", {"a": 1}, None, "with values ['a']. No rule has this endpoint"),
-        ("bp.zzz", {}, "GET", "endpoint 'bp.zzz' and method 'GET'.$"),
+        ("bp.zzz", {}, "GET", "endpoint 'bp.zzz' and method 'GET'."),
         ("kind", {"k": "c"}, None, "refused a value: 'c' is not one of"),
         ("num", {"n": "x"}, None, "refused a value"),
         ("f", {"x": float("inf")}, None, "cannot be written in a URL"),
         ("only", {"lang": "de"}, None, "only builds with the defaults {'lang': 'en'}"),
     ],
 )
-def test_build_errors(endpoint: str, values: dict[str, t.Any], method: str | None, message: str) -> None:
+def test_build_errors(
+    endpoint: str, values: dict[str, t.Any], method: str | None, message: str
+) -> None:
     a = adapter(
         Rule("/user/<name>", endpoint="user", methods=["GET"]),
         Rule("/kind/<any(a, b):k>", endpoint="kind"),
@@ -890,7 +939,7 @@ def test_build_errors(endpoint: str, values: dict[str, t.Any], method: str | Non
         Rule("/f/<float:x>", endpoint="f"),
         Rule("/en", endpoint="only", defaults={"lang": "en"}),
     )
-    with pytest.raises(BuildError, match=message) as info:
+    with pytest.raises(BuildError, match=re.escape(message)) as info:
         a.build(endpoint, values, method=method)
     assert isinstance(info.value, LookupError)
     assert info.value.endpoint == endpoint
@@ -918,7 +967,12 @@ def test_rule_build_and_suitable_for_directly() -> None:
 def test_bind_defaults() -> None:
     m = Map([Rule("/", endpoint="i")], default_subdomain="www")
     a = m.bind("Example.test")
-    assert (a.server_name, a.script_name, a.subdomain, a.url_scheme) == ("example.test", "/", "www", "http")
+    assert (a.server_name, a.script_name, a.subdomain, a.url_scheme) == (
+        "example.test",
+        "/",
+        "www",
+        "http",
+    )
     assert (a.path_info, a.default_method, a.query_args) == ("/", "GET", None)
     assert a.match() == ("i", {})
     b = m.bind("h", path_info="x", subdomain="", default_method="post", query_args="a=1")
@@ -950,3 +1004,67 @@ def test_many_rules_each_match_their_own_path() -> None:
         assert a.match(f"/r{i}/{j}/item/x") == (f"e{i}", {"id": j, "name": "x"})
     for i in range(20):
         assert a.match(f"/s{i}") == (f"s{i}", {})
+
+
+# -- odd corners ------------------------------------------------------------------------------
+
+
+def test_more_malformed_rules() -> None:
+    with pytest.raises(ValueError, match="position 2"):
+        Map([Rule("/a<b/<c>", endpoint="e")])
+    with pytest.raises(ValueError, match="appears twice"):
+        Map([Rule("/<user>", endpoint="e", subdomain="<user>")])
+
+    class Named(BaseConverter):
+        regex = "(?P<word>[a-z]+)"
+
+    with pytest.raises(ValueError, match="invalid regex"):
+        Map([Rule("/<named:x>/<named:y>", endpoint="e")], converters={"named": Named})
+
+
+def test_bare_word_arguments_reach_the_converter() -> None:
+    seen: list[t.Any] = []
+
+    class Echo(BaseConverter):
+        def __init__(self, map: Map, *args: t.Any, **kwargs: t.Any) -> None:
+            super().__init__(map)
+            seen.append((args, kwargs))
+
+    Map([Rule("/<echo(en-us, lang=de-de):x>", endpoint="e")], converters={"echo": Echo})
+    assert seen == [(("en-us",), {"lang": "de-de"})]
+
+
+def test_host_pattern_converter_can_refuse() -> None:
+    m = Map(
+        [Rule("/", endpoint="big", host="<int(min=5):n>.test"), Rule("/", endpoint="other")],
+        host_matching=True,
+    )
+    assert m.bind("7.test").match("/") == ("big", {"n": 7})
+    assert m.bind("3.test").match("/") == ("other", {})
+
+
+def test_host_matching_rule_without_host_builds_with_variables() -> None:
+    a = Map([Rule("/u/<x>", endpoint="u")], host_matching=True).bind("h.test")
+    assert a.build("u", {"x": "1"}) == "/u/1"
+    assert a.build("u", {"x": "1"}, force_external=True) == "http://h.test/u/1"
+
+
+def test_build_accepts_any_mapping() -> None:
+    from types import MappingProxyType
+
+    a = adapter(Rule("/<x>", endpoint="e"))
+    assert a.build("e", MappingProxyType({"x": "1", "y": None})) == "/1"
+
+
+@pytest.mark.parametrize(
+    ("query_args", "suffix"),
+    [
+        (_MultiDict([("a", "1"), ("a", "2")]), "?a=1&a=2"),
+        ([("a", "1"), ("b", "2")], "?a=1&b=2"),
+        ({"a": None}, ""),
+        ("", ""),
+    ],
+)
+def test_redirect_query_args_forms(query_args: t.Any, suffix: str) -> None:
+    a = adapter(Rule("/d/", endpoint="d"))
+    assert redirect_of(a, "/d", query_args=query_args) == "http://example.test/d/" + suffix

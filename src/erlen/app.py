@@ -476,6 +476,10 @@ class Erlen(Scaffold):
     def preprocess_request(self) -> ft.ResponseReturnValue | None:
         """Run the URL value preprocessors, then the ``before_request`` functions (app
         first, then blueprints outer to inner); a non-``None`` result ends the request."""
+        # PERF: with no hooks registered (the common case) there is nothing to walk, and
+        # the blueprint chain is not even computed.
+        if not self.url_value_preprocessors and not self.before_request_funcs:
+            return None
         req = _cv_request.get().request
         names: t.Iterable[str | None] = (None, *reversed(req.blueprints))
         if self.url_value_preprocessors:
@@ -495,11 +499,13 @@ class Erlen(Scaffold):
         req = _cv_request.get().request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
-        rule = t.cast(Rule, req.url_rule)
-        if rule.provide_automatic_options and req.method == "OPTIONS":
+        rule: Rule = req.url_rule  # type: ignore[assignment]
+        if req.method == "OPTIONS" and rule.provide_automatic_options:
             return self.make_default_options_response()
         view = self.view_functions[rule.endpoint]
-        return self._sync(view)(**req.view_args)  # type: ignore[no-any-return,arg-type]
+        # PERF: whether a view is a coroutine function is decided once per function.
+        sync_view = self._sync_cache.get(view) or self._sync(view)
+        return sync_view(**req.view_args)  # type: ignore[no-any-return,arg-type]
 
     def _sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """``ensure_sync(func)``, remembered for registered views and hooks."""
@@ -557,8 +563,9 @@ class Erlen(Scaffold):
         """Run the ``after_this_request`` functions, then ``after_request`` (blueprints inner to
         outer, then the app, each in reverse order), then save the session."""
         ctx = _cv_request.get()
-        for func in ctx._after_request_functions:
-            response = self.ensure_sync(func)(response)
+        if ctx._after_request_functions:
+            for func in ctx._after_request_functions:
+                response = self.ensure_sync(func)(response)
         if self.after_request_funcs:
             for name in chain(ctx.request.blueprints, (None,)):
                 funcs = self.after_request_funcs.get(name)
@@ -609,13 +616,13 @@ class Erlen(Scaffold):
                 " Return a string, dict, list, tuple or Response."
             )
         if not isinstance(rv, cls):
-            if isinstance(rv, str | bytes | bytearray | cabc.Iterator):
+            if isinstance(rv, HTTPException):  # PERF: before the (slow) ABC check below
+                rv = cls.force_type(rv.get_response(_cv_request.get().request.environ))
+            elif isinstance(rv, str | bytes | bytearray | cabc.Iterator):
                 rv = cls(rv, status=status, headers=headers)
                 status = headers = None
             elif isinstance(rv, dict | list):
                 rv = self.json.response(rv)
-            elif isinstance(rv, HTTPException):
-                rv = cls.force_type(rv.get_response(_cv_request.get().request.environ))
             elif isinstance(rv, Response) or callable(rv):
                 try:
                     rv = cls.force_type(rv, _cv_request.get().request.environ)
@@ -651,6 +658,8 @@ class Erlen(Scaffold):
         self, e: Exception, blueprints: list[str]
     ) -> ft.ErrorHandlerCallable | None:
         """The handler for ``e``: by code, then by class along the MRO; blueprints first."""
+        if not self.error_handler_spec:  # PERF: no handlers at all, nothing to look up
+            return None
         exc_class, code = self._get_exc_class_and_code(type(e))
         names = (*blueprints, None)
         for c in (code, None) if code is not None else (None,):
@@ -681,6 +690,8 @@ class Erlen(Scaffold):
         if e.code is None:
             return e
         if isinstance(e, RoutingException):  # redirects are answers, not errors
+            return e
+        if not self.error_handler_spec:  # PERF: skip the blueprint chain when nothing is there
             return e
         handler = self._find_error_handler(e, _cv_request.get().request.blueprints)
         if handler is None:

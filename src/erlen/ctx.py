@@ -10,6 +10,7 @@ from functools import update_wrapper
 from . import signals
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
+from .utils import cached_property
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -64,9 +65,14 @@ class AppContext:
 
     def __init__(self, app: Erlen) -> None:
         self.app = app
-        self.url_adapter: MapAdapter | None = app.create_url_adapter(None)
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL adapter for building URLs outside a request (needs ``SERVER_NAME``)."""
+        # PERF: made on first use; the request's own adapter serves url_for in a request.
+        return self.app.create_url_adapter(None)
 
     def push(self) -> None:
         """Bind this context to the current thread or task."""

@@ -13,6 +13,7 @@ import codecs
 import collections.abc as cabc
 import copy as _copy
 import os
+import re
 import shutil
 import typing as t
 from io import BytesIO
@@ -186,27 +187,33 @@ class MultiDict(dict[K, list[V]]):
         | t.Iterable[tuple[K, V]]
         | None = None,
     ) -> None:
-        super().__init__()
+        # dict.__new__ has made the empty dict; dict methods are called directly so that
+        # immutable subclasses share this __init__.
         if mapping is None:
             return
-        # dict methods are called directly so that immutable subclasses share this __init__.
-        setitem = dict.__setitem__
-        if isinstance(mapping, MultiDict):
-            for key, existing in dict.items(mapping):
-                setitem(self, key, list(existing))
-        elif isinstance(mapping, cabc.Mapping):
-            for key, value in mapping.items():
-                if isinstance(value, list | tuple):
-                    if value:
-                        setitem(self, key, list(value))
-                else:
-                    setitem(self, key, [value])
-        else:
-            for key, value in mapping:
-                if dict.__contains__(self, key):
-                    dict.__getitem__(self, key).append(value)
-                else:
-                    setitem(self, key, [value])
+        # PERF: a list of pairs (what args and cookies are built from) is tested first, as
+        # the ABC isinstance checks below cost more than grouping two pairs.
+        if type(mapping) is not list:
+            if isinstance(mapping, MultiDict):
+                for key, existing in dict.items(mapping):
+                    dict.__setitem__(self, key, list(existing))
+                return
+            if isinstance(mapping, cabc.Mapping):
+                for key, value in mapping.items():
+                    if isinstance(value, list | tuple):
+                        if value:
+                            dict.__setitem__(self, key, list(value))
+                    else:
+                        dict.__setitem__(self, key, [value])
+                return
+        lists: dict[K, list[V]] = {}
+        for key, value in mapping:
+            values = lists.get(key)
+            if values is None:
+                lists[key] = [value]
+            else:
+                values.append(value)
+        dict.update(self, lists)
 
     def __reduce_ex__(self, protocol: t.SupportsIndex) -> t.Any:
         return type(self), (list(self.items(multi=True)),)
@@ -560,6 +567,11 @@ def _header_name(name: object) -> str:
     return name
 
 
+# Searches for what a header name or value must not contain.
+_bad_name_char = re.compile(r"[\r\n\0:]").search
+_bad_value_char = re.compile(r"[\r\n\0]").search
+
+
 def _header_value(name: str, value: object) -> str:
     # PERF: the one check on the way in; three substring scans of a short string.
     if type(value) is not str:
@@ -604,6 +616,20 @@ class Headers:
         elif isinstance(defaults, Headers):
             # Already checked when they were added (or they came from the server).
             self._list = list(defaults._list)
+        elif type(defaults) is list:
+            # PERF: a list of str pairs (error pages, most callers) is checked inline.
+            self._list = lst = []
+            for item in defaults:
+                key, value = item
+                if (
+                    type(key) is str
+                    and type(value) is str
+                    and _bad_name_char(key) is None
+                    and _bad_value_char(value) is None
+                ):
+                    lst.append((key, value))
+                else:
+                    self.add(key, value)
         else:
             self._list = []
             self.extend(defaults)
@@ -681,7 +707,11 @@ class Headers:
         if not isinstance(key, str):
             return False
         ikey = key.lower()
-        return any(name.lower() == ikey for name, _ in self._list)
+        # PERF: a plain loop; any() over a generator costs a frame per header.
+        for name, _ in self._list:  # noqa: SIM110
+            if name.lower() == ikey:
+                return True
+        return False
 
     def __iter__(self) -> t.Iterator[tuple[str, str]]:
         return iter(self._list)

@@ -11,25 +11,27 @@ import typing as t
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
-from http import HTTPStatus
+
+from ._status import HTTP_STATUS_CODES
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from .wrappers.response import Response
 
-# Reason phrases. Python's own table is the base; a few codes keep the names Flask and
-# Werkzeug users see (Python 3.13 renamed 413, 414, 416 and 422 to the RFC 9110 wording).
-_PHRASES: dict[int, str] = {status.value: status.phrase for status in HTTPStatus}
-_PHRASES.update(
-    {
-        413: "Request Entity Too Large",
-        414: "Request URI Too Large",
-        416: "Requested Range Not Satisfiable",
-        418: "I'm a teapot",
-        422: "Unprocessable Entity",
-    }
-)
+_PHRASES = HTTP_STATUS_CODES
+_response_cls: type[Response] | None = None
+
+
+def _response_class() -> type[Response]:
+    """The response class for error pages, imported on first use (the wrappers import this
+    module); remembered, since a function-level import costs about a microsecond."""
+    global _response_cls
+    if _response_cls is None:
+        from .wrappers.response import Response
+
+        _response_cls = Response
+    return _response_cls
 
 
 class HTTPException(Exception):
@@ -88,13 +90,11 @@ class HTTPException(Exception):
         """
         if self.response is not None:
             return self.response
-        # Imported here: the wrappers import this module, and most errors raised are
-        # handled without ever building this page.
-        from .wrappers.response import Response
-
         if environ is not None and not isinstance(environ, dict):
             environ = environ.environ
-        return Response(self.get_body(environ, scope), self.code, self.get_headers(environ, scope))
+        return _response_class()(
+            self.get_body(environ, scope), self.code, self.get_headers(environ, scope)
+        )
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

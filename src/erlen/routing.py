@@ -1220,10 +1220,13 @@ class Map:
         if not isinstance(environ, dict):
             environ = environ.environ
         # PERF: only what matching needs is read; no IDNA, and the path is decoded only
-        # when it is not ASCII.
-        host = get_host(environ).lower()
-        if "[" in host or "]" in host:
-            _check_ip_literal(host)
+        # when it is not ASCII. The usual Host (a lower-case name without a port) passes
+        # one regular expression; anything else takes the full check of get_host.
+        host = environ.get("HTTP_HOST")
+        if not host or _plain_host(host) is None:
+            host = get_host(environ).lower()
+            if "[" in host or "]" in host:
+                _check_ip_literal(host)
         scheme = environ.get("wsgi.url_scheme", "http")
         if "HTTP_UPGRADE" in environ and _is_websocket_upgrade(environ):
             scheme = "wss" if scheme == "https" else "ws"
@@ -1262,6 +1265,9 @@ class Map:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}([{', '.join(map(repr, self._rules))}])"
+
+
+_plain_host = re.compile(r"[a-z0-9][a-z0-9.\-]*").fullmatch
 
 
 def _check_ip_literal(host: str) -> None:

@@ -157,7 +157,10 @@ class Response:
 
         if status is None:
             self._status_code = code = self.default_status
-            self._status = _status_line(code)
+            self._status = _STATUS_LINES.get(code) or _status_line(code)
+        elif type(status) is int and status in _STATUS_LINES:  # PERF: the usual int status
+            self._status_code = status
+            self._status = _STATUS_LINES[status]
         else:
             self.status = status
 
@@ -353,7 +356,7 @@ class Response:
         if (
             self.automatically_set_content_length
             and not no_body
-            and self.is_sequence
+            and isinstance(self.response, list | tuple)
             and "content-length" not in headers
         ):
             try:
@@ -385,12 +388,12 @@ class Response:
             return t.cast("t.Iterable[bytes]", body)
         # PERF: the common body is a one-item list of bytes with nothing to close; hand it
         # to the server as it is.
-        if (
-            type(body) is list
-            and not self._on_close
-            and all(type(chunk) is bytes for chunk in body)
-        ):
-            return body
+        if type(body) is list and not self._on_close:
+            if len(body) == 1:
+                if type(body[0]) is bytes:
+                    return body
+            elif all(type(chunk) is bytes for chunk in body):
+                return body
         return _ClosingIterator(self.iter_encoded(), self.close)
 
     def get_wsgi_response(
