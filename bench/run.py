@@ -174,6 +174,82 @@ class Endpoint:
 
 ECHO_DATA = {"name": "erlen", "count": 3, "items": [1, 2, 3], "nested": {"ok": True}}
 
+UPLOAD_BOUNDARY = "----ErlenBenchBoundary7MA4YWxkTrZu0gW"
+UPLOAD_BODY = (
+    (
+        f"--{UPLOAD_BOUNDARY}\r\n"
+        'Content-Disposition: form-data; name="title"\r\n\r\nerlen\r\n'
+        f"--{UPLOAD_BOUNDARY}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="upload.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    + bytes(range(256)) * 4096
+    + f"\r\n--{UPLOAD_BOUNDARY}--\r\n".encode()
+)
+# Every tenth value is percent-encoded, the rest plain, as a browser sends a long form.
+FORM100_BODY = "&".join(
+    f"field{i}=v%40lue+{i}" if i % 10 == 9 else f"field{i}=value+{i}" for i in range(100)
+).encode()
+
+
+def bench_session_cookie(data: dict[str, Any]) -> str:
+    """A session cookie as Flask writes it (itsdangerous, salt ``cookie-session``, HMAC-SHA1,
+    compact JSON), signed with the apps' SECRET_KEY when the run starts."""
+    import hashlib
+
+    from apps._assets import SECRET_KEY
+    from itsdangerous import URLSafeTimedSerializer
+
+    class CompactJSON:
+        @staticmethod
+        def dumps(obj: Any) -> str:
+            return json.dumps(obj, separators=(",", ":"))
+
+        loads = staticmethod(json.loads)
+
+    return URLSafeTimedSerializer(
+        SECRET_KEY,
+        salt="cookie-session",
+        serializer=CompactJSON,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    ).dumps(data)
+
+
+def template_rendered() -> Check:
+    """The 20-row table, rendered with autoescaping."""
+
+    def check(response: Response) -> None:
+        body = response.body
+        if body.count(b"<tr><td>") != 20 or b"User &lt;19&gt; &amp; Co" not in body:
+            raise CheckFailed(f"not the escaped 20-row table: {body[:300]!r}")
+        if b"<friends>" in body or b"User <" in body:
+            raise CheckFailed("the table is not autoescaped")
+
+    return check
+
+
+def session_saved() -> Check:
+    """The view read count=1 from the session cookie and saved count=2 in a new one."""
+
+    def check(response: Response) -> None:
+        body_is(b"count=2")(response)
+        cookies = response.header("Set-Cookie")
+        if not any(c.startswith("session=") and len(c) > 40 for c in cookies):
+            raise CheckFailed(f"no session cookie set: {cookies!r}")
+
+    return check
+
+
+def body_length(expected: int) -> Check:
+    """The body must be ``expected`` bytes long."""
+
+    def check(response: Response) -> None:
+        if len(response.body) != expected:
+            raise CheckFailed(f"body of {len(response.body)} bytes, expected {expected}")
+
+    return check
+
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "text",
@@ -239,9 +315,73 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         status=404,
         description="no route matches",
     ),
+    Endpoint(
+        "upload",
+        "POST",
+        "/upload",
+        body=UPLOAD_BODY,
+        content_type=f"multipart/form-data; boundary={UPLOAD_BOUNDARY}",
+        check=body_is(b"erlen upload.bin 1048576"),
+        description="a 1 MiB multipart file upload and one field, the file read",
+    ),
+    Endpoint(
+        "form100",
+        "POST",
+        "/form100",
+        body=FORM100_BODY,
+        content_type="application/x-www-form-urlencoded",
+        check=body_is(b"100 value 0 v@lue 99"),
+        description="a 100-field urlencoded form: all parsed, two read",
+    ),
+    Endpoint(
+        "async_json",
+        "GET",
+        "/async-json",
+        check=json_is(
+            {"message": "Hello, World!", "id": 42, "tags": ["fast", "small"], "active": True}
+        ),
+        description="the json view as `async def` (Flask runs it through asgiref)",
+    ),
+    Endpoint(
+        "template",
+        "GET",
+        "/template",
+        check=template_rendered(),
+        description="a 20-row table rendered by Jinja2, autoescaped",
+    ),
+    Endpoint(
+        "session",
+        "GET",
+        "/session",
+        headers={"Cookie": f"session={bench_session_cookie({'count': 1})}"},
+        check=session_saved(),
+        description="a signed session cookie read, changed and written back",
+    ),
+    Endpoint(
+        "static",
+        "GET",
+        "/static/bench-1mb.bin",
+        check=body_length(1 << 20),
+        description="a 1 MiB static file",
+    ),
+    Endpoint(
+        "static_304",
+        "GET",
+        "/static/bench-1mb.bin",
+        headers={"If-None-Match": "*"},
+        status=304,
+        check=body_is(b""),
+        description="the same file with If-None-Match: * (a 304)",
+    ),
 )
 
-CORE = frozenset(e.name for e in ENDPOINTS)
+#: Endpoints only the Flask-API apps have (Bottle and Falcon show "—").
+ASYNC = frozenset({"async_json"})
+#: Endpoints that need signed-cookie sessions, which Bottle and Falcon do not have.
+SESSION = frozenset({"session"})
+#: Bottle's static_file() compares If-None-Match to its ETag literally and ignores "*".
+STATIC_304 = frozenset({"static_304"})
+CORE = frozenset(e.name for e in ENDPOINTS) - ASYNC - SESSION - STATIC_304
 
 
 # --- the frameworks -----------------------------------------------------------------------------
@@ -266,11 +406,11 @@ FRAMEWORKS: tuple[Framework, ...] = (
 
 #: Which endpoints each framework implements; a missing one shows as "—" and is not timed.
 IMPLEMENTS: dict[str, frozenset[str]] = {
-    "Erlen": CORE,
-    "Flask": CORE,
-    "Falcon": CORE,
+    "Erlen": CORE | ASYNC | SESSION | STATIC_304,
+    "Flask": CORE | ASYNC | SESSION | STATIC_304,
+    "Falcon": CORE | STATIC_304,
     "Bottle": CORE,
-    "floor": CORE,
+    "floor": CORE | SESSION | STATIC_304,
 }
 
 

@@ -10,7 +10,18 @@ from http import HTTPStatus
 import pytest
 
 import erlen
-from erlen import Erlen, Flask, Response, abort, g, jsonify, make_response, request, url_for
+from erlen import (
+    Erlen,
+    Flask,
+    Response,
+    abort,
+    g,
+    jsonify,
+    make_response,
+    request,
+    session,
+    url_for,
+)
 from erlen.datastructures import Headers
 from erlen.exceptions import (
     BadRequest,
@@ -815,3 +826,469 @@ def test_run_is_ignored_under_cli(app: Erlen, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app.run()  # returns at once instead of serving
     assert app.debug is False
+
+
+# -- parity checks for the ⚠ items of the spec (sections 1.2-1.10) ----------------------------
+
+
+def test_debug_comes_from_the_environment_at_creation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ERLEN_DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    assert Erlen("x").debug is False
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert Erlen("x").config["DEBUG"] is True
+    monkeypatch.delenv("FLASK_DEBUG")
+    monkeypatch.setenv("ERLEN_DEBUG", "true")
+    assert Erlen("x").debug is True
+
+
+def test_version_is_plain_and_does_not_warn() -> None:
+    # Flask 3.1 deprecates flask.__version__; Erlen keeps its own without a warning (there is
+    # nothing to migrate away from) and it agrees with the installed metadata.
+    import importlib.metadata
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        version = erlen.__version__
+    assert version == importlib.metadata.version("erlen")
+
+
+def test_before_first_request_is_gone(app: Erlen) -> None:
+    # Removed in Flask 2.3; an app that still calls it fails loudly at import time.
+    assert not hasattr(app, "before_first_request")
+
+
+def test_head_is_added_only_with_get(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/post", "post", lambda: "x", methods=["POST"])
+    app.add_url_rule("/get", "get", lambda: "x")
+    assert client.head("/post").status_code == 405
+    assert client.head("/get").status_code == 200
+
+
+def test_explicit_options_method_goes_to_the_view(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/", methods=["GET", "OPTIONS"])
+    def index() -> str:
+        return f"view saw {request.method}"
+
+    rv = client.options("/")
+    assert rv.text == "view saw OPTIONS"
+    assert "Allow" not in rv.headers
+
+
+def test_view_attribute_beats_the_config_for_automatic_options(
+    app: Erlen, client: ErlenClient
+) -> None:
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+
+    def view() -> str:
+        return "x"
+
+    view.provide_automatic_options = True  # type: ignore[attr-defined]
+    app.add_url_rule("/", "v", view)
+    app.add_url_rule("/off", "off", lambda: "x")
+    rv = client.options("/")
+    assert rv.status_code == 200
+    assert set(rv.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    off = client.options("/off")
+    assert off.status_code == 405
+    assert set(off.headers["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_routing_404_and_405_reach_app_error_handlers(app: Erlen, client: ErlenClient) -> None:
+    app.add_url_rule("/only-post", "p", lambda: "x", methods=["POST"])
+
+    @app.errorhandler(405)
+    def not_allowed(e: HTTPException) -> tuple[str, int]:
+        return "custom 405", 405
+
+    @app.errorhandler(404)
+    def not_found(e: HTTPException) -> tuple[str, int]:
+        return "custom 404", 404
+
+    assert client.get("/only-post").text == "custom 405"
+    assert client.get("/nowhere").text == "custom 404"
+
+
+def test_code_handler_beats_a_class_handler(app: Erlen, client: ErlenClient) -> None:
+    @app.errorhandler(HTTPException)
+    def any_http(e: HTTPException) -> tuple[str, int]:  # pragma: no cover - must lose
+        return "by class", 500
+
+    @app.errorhandler(404)
+    def by_code(e: HTTPException) -> tuple[str, int]:
+        return "by code", 404
+
+    assert client.get("/nowhere").text == "by code"
+
+
+def test_most_specific_class_in_the_mro_wins(app: Erlen, client: ErlenClient) -> None:
+    @app.errorhandler(Exception)
+    def anything(e: Exception) -> tuple[str, int]:  # pragma: no cover - must lose
+        return "Exception", 500
+
+    @app.errorhandler(LookupError)
+    def lookup(e: Exception) -> tuple[str, int]:
+        return "LookupError", 500
+
+    @app.route("/")
+    def view() -> str:
+        raise KeyError("k")
+
+    assert client.get("/").text == "LookupError"
+
+
+@pytest.mark.parametrize(
+    ("testing", "debug", "propagate", "raises"),
+    [
+        (False, False, None, False),
+        (True, False, None, True),
+        (False, True, None, True),
+        (True, True, False, False),
+        (False, False, True, True),
+    ],
+)
+def test_propagate_exceptions_none_follows_testing_and_debug(
+    testing: bool,
+    debug: bool,
+    propagate: bool | None,
+    raises: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = Erlen("x")
+    app.config.update(TESTING=testing, DEBUG=debug, PROPAGATE_EXCEPTIONS=propagate)
+
+    @app.route("/")
+    def boom() -> str:
+        raise ZeroDivisionError("boom")
+
+    if raises:
+        with pytest.raises(ZeroDivisionError):
+            app.test_client().get("/")
+    else:
+        monkeypatch.setattr(app.logger, "disabled", True)  # loggers are process-wide
+        assert app.test_client().get("/").status_code == 500
+
+
+def test_trap_bad_request_errors_none_traps_only_key_errors_in_debug(app: Erlen) -> None:
+    app.debug = True
+
+    @app.route("/plain")
+    def plain() -> str:
+        raise BadRequest()
+
+    app.add_url_rule("/key", "key", lambda: request.args["missing"])
+    client = app.test_client()
+    assert client.get("/plain").status_code == 400
+    with pytest.raises(BadRequestKeyError):
+        client.get("/key")
+
+
+def test_exact_order_of_hooks_signals_and_session_save(app: Erlen) -> None:
+    """Spec 1.8, steps 1-11, as one sequence."""
+    from erlen import signals
+    from erlen.sessions import SecureCookieSessionInterface
+
+    calls: list[str] = []
+
+    class RecordingSessions(SecureCookieSessionInterface):
+        def save_session(self, app: Erlen, session: t.Any, response: Response) -> None:
+            calls.append(f"save_session x-after={response.headers.get('X-After')}")
+            super().save_session(app, session, response)
+
+    app.session_interface = RecordingSessions()
+
+    def on(name: str) -> t.Callable[..., None]:
+        def receiver(sender: Erlen, **kwargs: t.Any) -> None:
+            calls.append(name)
+
+        return receiver
+
+    receivers = [on(name) for name in ("request_started", "request_finished")]
+    receivers += [on("request_tearing_down"), on("appcontext_tearing_down")]
+    signals.request_started.connect(receivers[0], app)
+    signals.request_finished.connect(receivers[1], app)
+    signals.request_tearing_down.connect(receivers[2], app)
+    signals.appcontext_tearing_down.connect(receivers[3], app)
+    try:
+        app.url_value_preprocessor(lambda endpoint, values: calls.append("url_value_preprocessor"))
+        app.before_request(lambda: calls.append("before_request 1") and None)
+        app.before_request(lambda: calls.append("before_request 2") and None)
+
+        @app.after_request
+        def after_1(resp: Response) -> Response:
+            calls.append("after_request 1")
+            return resp
+
+        @app.after_request
+        def after_2(resp: Response) -> Response:
+            calls.append("after_request 2")
+            resp.headers["X-After"] = "set"
+            session["touched"] = True  # still saved: save_session comes after
+            return resp
+
+        app.teardown_request(lambda exc: calls.append("teardown_request 1"))
+        app.teardown_request(lambda exc: calls.append("teardown_request 2"))
+        app.teardown_appcontext(lambda exc: calls.append("teardown_appcontext 1"))
+        app.teardown_appcontext(lambda exc: calls.append("teardown_appcontext 2"))
+
+        @app.route("/")
+        def index() -> str:
+            calls.append("view")
+            session["seen"] = True
+
+            @erlen.after_this_request
+            def this_request(resp: Response) -> Response:
+                calls.append("after_this_request")
+                return resp
+
+            return "ok"
+
+        client = app.test_client()
+        client.get("/")
+    finally:
+        signals.request_started.disconnect(receivers[0], app)
+        signals.request_finished.disconnect(receivers[1], app)
+        signals.request_tearing_down.disconnect(receivers[2], app)
+        signals.appcontext_tearing_down.disconnect(receivers[3], app)
+    assert calls == [
+        "request_started",
+        "url_value_preprocessor",
+        "before_request 1",
+        "before_request 2",
+        "view",
+        "after_this_request",
+        "after_request 2",
+        "after_request 1",
+        "save_session x-after=set",
+        "request_finished",
+        "teardown_request 2",
+        "teardown_request 1",
+        "request_tearing_down",
+        "teardown_appcontext 2",
+        "teardown_appcontext 1",
+        "appcontext_tearing_down",
+    ]
+    with client.session_transaction() as sess:
+        assert sess["touched"] is True
+
+
+def test_before_request_short_circuit_skips_later_hooks_and_view(
+    app: Erlen, client: ErlenClient
+) -> None:
+    calls: list[str] = []
+    app.before_request(lambda: "stopped")
+    app.before_request(lambda: calls.append("second before_request"))
+    app.add_url_rule("/", "v", lambda: calls.append("view") or "view")
+    assert client.get("/").text == "stopped"
+    assert calls == []
+
+
+def test_after_request_sees_the_500_of_an_unhandled_error_with_its_handler(
+    app: Erlen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(app.logger, "disabled", True)  # loggers are process-wide
+    seen: list[int] = []
+
+    @app.errorhandler(500)
+    def handler(e: InternalServerError) -> tuple[str, int]:
+        return "handled", 500
+
+    @app.after_request
+    def record(resp: Response) -> Response:
+        seen.append(resp.status_code)
+        return resp
+
+    app.add_url_rule("/", "v", lambda: 1 / 0)
+    assert app.test_client().get("/").text == "handled"
+    assert seen == [500]
+
+
+def test_url_for_accepts_self_as_a_value(app: Erlen) -> None:
+    app.add_url_rule("/<self>", "item", lambda self: self)
+    with app.test_request_context():
+        assert url_for("item", self="me") == "/me"
+        assert app.url_for("item", self="me") == "/me"
+
+
+def test_url_for_config_applies_only_outside_requests(app: Erlen) -> None:
+    app.add_url_rule("/", "index", lambda: "")
+    app.config.update(APPLICATION_ROOT="/app", PREFERRED_URL_SCHEME="https")
+    with app.test_request_context(base_url="http://req.test/mounted/"):
+        assert url_for("index") == "/mounted/"
+        assert url_for("index", _external=True) == "http://req.test/mounted/"
+    app.config["SERVER_NAME"] = "conf.test"
+    with app.app_context():
+        assert url_for("index") == "https://conf.test/app/"
+        assert url_for("index", _external=False) == "/app/"
+        with pytest.raises(ValueError, match="_external"):
+            url_for("index", _scheme="http", _external=False)
+
+
+def test_url_for_anchor_is_quoted(app: Erlen) -> None:
+    app.add_url_rule("/", "index", lambda: "")
+    with app.test_request_context():
+        assert url_for("index", _anchor='sec tion/ü"<') == "/#sec%20tion/%C3%BC%22%3C"
+
+
+def test_build_error_handlers_first_answer_wins_else_reraise(app: Erlen) -> None:
+    calls: list[str] = []
+
+    def first(error: Exception, endpoint: str, values: dict[str, t.Any]) -> str | None:
+        calls.append("first")
+        return None
+
+    def second(error: Exception, endpoint: str, values: dict[str, t.Any]) -> str | None:
+        calls.append("second")
+        return "/from-second" if endpoint == "known" else None
+
+    def third(error: Exception, endpoint: str, values: dict[str, t.Any]) -> str:
+        calls.append("third")  # pragma: no cover - never reached for "known"
+        return "/from-third"  # pragma: no cover
+
+    app.url_build_error_handlers.extend([first, second])
+    with app.test_request_context():
+        assert url_for("known") == "/from-second"
+        assert calls == ["first", "second"]
+        with pytest.raises(erlen.routing.BuildError, match="unknown"):
+            url_for("unknown")
+        app.url_build_error_handlers.append(third)
+        calls.clear()
+        assert url_for("known") == "/from-second"
+        assert calls == ["first", "second"]
+
+
+def test_url_defaults_fill_values_only_when_missing(app: Erlen) -> None:
+    app.url_defaults(lambda endpoint, values: values.setdefault("lang", "en"))
+    app.add_url_rule("/<lang>/", "home", lambda lang: lang)
+    with app.test_request_context():
+        assert url_for("home") == "/en/"
+        assert url_for("home", lang="de") == "/de/"
+
+
+# -- more hostile input: a clear 4xx, never a 500, never a hang --------------------------------
+
+
+def _hostile_app() -> Erlen:
+    app = Erlen("x")
+
+    @app.route("/", methods=["GET", "POST", "PUT"])
+    def touch_everything() -> str:
+        what = request.args.get("what", "")
+        for name in filter(None, what.split(",")):
+            value = getattr(request, name)
+            if name in ("get_data", "get_json"):
+                value()
+        return "ok"
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"QUERY_STRING": "a=\xff\xfe"}, 400),  # raw non-UTF-8 bytes, read through args
+        ({"QUERY_STRING": "what=args&x=%C3%28"}, 400),  # percent-encoded invalid UTF-8
+        ({"QUERY_STRING": "what=args&x=%zz%%"}, 200),  # malformed escapes stay literal
+        ({"PATH_INFO": "/%zz"}, 404),  # the server already decoded the path: no match
+        ({"PATH_INFO": "/\udcff"}, 400),  # surrogate-escaped bytes in the path
+        ({"SCRIPT_NAME": "/\xff", "QUERY_STRING": "what=url,base_url,url_root"}, 200),
+        ({"REQUEST_METHOD": "get"}, 200),  # methods are case-normalised
+        ({"REQUEST_METHOD": ""}, 405),
+        ({"REQUEST_METHOD": "G\xffT"}, 405),
+        ({"REQUEST_METHOD": "X" * 10_000}, 405),
+        ({"QUERY_STRING": "what=headers,cookies", "HTTP_X_BIG": "x" * 1_000_000}, 200),
+        ({"QUERY_STRING": "what=cookies", "HTTP_COOKIE": 'a=\xff; b="open; =; ;;; c'}, 200),
+        ({"QUERY_STRING": "what=url", "HTTP_HOST": "\xff\xfe"}, 400),
+        ({"QUERY_STRING": "what=url", "HTTP_HOST": "h" * 100_000}, 200),
+        (
+            {
+                "QUERY_STRING": "what=accept_mimetypes,accept_languages,accept_charsets,"
+                "accept_encodings,authorization,cache_control,if_modified_since,"
+                "if_unmodified_since,if_none_match,if_match,if_range,range,date,max_forwards,"
+                "access_route,user_agent,content_type,mimetype_params",
+                "HTTP_ACCEPT": "text/html;q=abc, */*;q=-1, ;;;",
+                "HTTP_ACCEPT_LANGUAGE": "\xff;q=2",
+                "HTTP_ACCEPT_CHARSET": ",,,",
+                "HTTP_ACCEPT_ENCODING": "gzip;q=nan",
+                "HTTP_AUTHORIZATION": "Basic !!!notbase64",
+                "HTTP_CACHE_CONTROL": "max-age=abc, =, ,",
+                "HTTP_IF_MODIFIED_SINCE": "garbage",
+                "HTTP_IF_UNMODIFIED_SINCE": "Mon, 99 Foo 99999 99:99:99 GMT",
+                "HTTP_IF_NONE_MATCH": '"unterminated',
+                "HTTP_IF_MATCH": "W/",
+                "HTTP_IF_RANGE": "\xff",
+                "HTTP_RANGE": "bytes=9-1,abc",
+                "HTTP_DATE": "0",
+                "HTTP_MAX_FORWARDS": "abc",
+                "HTTP_X_FORWARDED_FOR": ",,, \xff",
+                "CONTENT_TYPE": 'text/plain; charset="open; ;=;',
+            },
+            200,
+        ),
+    ],
+)
+def test_hostile_headers_and_urls_never_500(overrides: dict[str, str], status: int) -> None:
+    code = int(call_wsgi(_hostile_app(), raw_environ(**overrides))[0][:3])
+    assert code == status
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "what", "status"),
+    [
+        ("application/json", b"\xff\xfe{", "get_json", 400),  # not UTF-8
+        ("application/json", b"[1", "get_json", 400),  # truncated JSON
+        ("application/json", b"[" * 200_000, "get_json", 400),  # RecursionError -> 400
+        ("application/json", b"9" * 5_000, "get_json", 400),  # int too long to convert
+        ("text/plain", b"{}", "get_json", 415),
+        ("application/x-www-form-urlencoded", b"a=%ff&b", "form", 400),
+        ("application/x-www-form-urlencoded", b"a=\xff", "form", 400),
+        ("multipart/form-data", b"no boundary", "form", 400),
+        ("multipart/form-data; boundary=b", b"--b\r\ngarbage", "form", 400),
+    ],
+)
+def test_hostile_bodies_are_4xx(content_type: str, body: bytes, what: str, status: int) -> None:
+    import io
+
+    environ = raw_environ(
+        REQUEST_METHOD="POST",
+        QUERY_STRING=f"what={what}",
+        CONTENT_TYPE=content_type,
+        CONTENT_LENGTH=str(len(body)),
+        **{"wsgi.input": io.BytesIO(body)},
+    )
+    assert int(call_wsgi(_hostile_app(), environ)[0][:3]) == status
+
+
+@pytest.mark.parametrize("claimed", [str(10**11), "9" * 30])
+def test_huge_content_length_with_a_small_body_is_400_not_a_memory_error(claimed: str) -> None:
+    # A real server's input is a buffered socket file: asking it for the claimed length in
+    # one read() would allocate it (MemoryError) or overflow (OverflowError): both were 500s.
+    import socket
+
+    sender, receiver = socket.socketpair()
+    try:
+        sender.sendall(b"tiny")
+        sender.close()
+        with receiver.makefile("rb") as stream:
+            environ = raw_environ(
+                REQUEST_METHOD="POST",
+                QUERY_STRING="what=get_data",
+                CONTENT_LENGTH=claimed,
+                **{"wsgi.input": stream},
+            )
+            status, _headers, body = call_wsgi(_hostile_app(), environ)
+    finally:
+        receiver.close()
+    assert status.startswith("400")
+    assert b"closed the connection" in body
+
+
+def test_huge_content_length_is_413_when_a_limit_is_set() -> None:
+    app = _hostile_app()
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    environ = raw_environ(
+        REQUEST_METHOD="POST", QUERY_STRING="what=get_data", CONTENT_LENGTH="9" * 30
+    )
+    assert call_wsgi(app, environ)[0].startswith("413")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import typing as t
 
@@ -22,6 +23,8 @@ from erlen import (
 )
 from erlen.globals import _cv_app, _cv_request
 from erlen.testing import ErlenClient
+
+from .conftest import raw_environ
 
 
 def test_proxies_are_falsy_and_raise_outside_contexts() -> None:
@@ -245,3 +248,133 @@ def test_session_proxy(app: Erlen, client: ErlenClient) -> None:
 
     client.get("/set")
     assert client.get("/get").text == "1"
+
+
+def test_stream_with_context_outside_request_names_the_fix() -> None:
+    with pytest.raises(RuntimeError, match="inside a view"):
+        stream_with_context(iter(["x"]))
+
+
+def test_stream_with_context_tears_down_after_the_stream(app: Erlen) -> None:
+    events: list[str] = []
+    app.teardown_request(lambda exc: events.append(f"teardown_request {exc!r}"))
+    app.teardown_appcontext(lambda exc: events.append(f"teardown_appcontext {g.get('who')}"))
+
+    @app.route("/")
+    def index() -> Response:
+        g.who = "ada"
+
+        def generate() -> t.Iterator[str]:
+            events.append(f"step {request.path} {g.who}")
+            yield "a"
+            events.append("last step")
+            yield "b"
+
+        return Response(stream_with_context(generate()))
+
+    response = app.test_client().get("/", buffered=False)
+    assert events == []  # the view's own pop did not tear down: the stream still needs it
+    assert _cv_request.get(None) is None  # and the caller's context is clean meanwhile
+    assert response.data == b"ab"
+    response.close()
+    assert events == [
+        "step / ada",
+        "last step",
+        "teardown_request None",
+        "teardown_appcontext ada",
+    ]
+
+
+def test_stream_with_context_error_reaches_teardown(app: Erlen) -> None:
+    seen: list[BaseException | None] = []
+    app.teardown_request(seen.append)
+
+    @app.route("/")
+    def index() -> Response:
+        def generate() -> t.Iterator[str]:
+            yield "a"
+            raise ValueError("mid-stream")
+
+        return Response(stream_with_context(generate()))
+
+    response = app.test_client().get("/", buffered=False)
+    with pytest.raises(ValueError, match="mid-stream"):
+        response.get_data()
+    response.close()
+    assert [type(e) for e in seen] == [ValueError]
+    assert _cv_request.get(None) is None
+    assert _cv_app.get(None) is None
+
+
+def test_stream_with_context_and_with_client(app: Erlen) -> None:
+    torn: list[str] = []
+    app.teardown_appcontext(lambda exc: torn.append("app"))
+
+    @app.route("/")
+    def index() -> Response:
+        g.value = 1
+        return Response(stream_with_context(iter(["x", "y"])))
+
+    with app.test_client() as client:
+        assert client.get("/").data == b"xy"
+        # The stream's end tore the contexts down, as a request's end does, and the client
+        # then restored them for inspection.
+        assert torn == ["app"]
+        assert g.value == 1
+    assert _cv_request.get(None) is None
+    assert _cv_app.get(None) is None
+
+
+def test_abandoned_stream_leaves_no_context_on_the_worker_thread(app: Erlen) -> None:
+    """Regression test for pallets/flask#6123.
+
+    A threaded server runs a request whose ``stream_with_context`` body the client abandons
+    (the server drops the iterator without closing it), then runs the next request on the
+    same worker thread. That request must get a fresh app context (its own ``g``, its own
+    ``teardown_appcontext``), and the abandoned stream is torn down when it is collected,
+    wherever that happens.
+    """
+    torn: list[tuple[str, str | None]] = []
+    app.teardown_appcontext(lambda exc: torn.append(("app", g.get("who"))))
+    app.teardown_request(lambda exc: torn.append(("request", request.path)))
+
+    @app.route("/stream")
+    def stream() -> Response:
+        g.who = "stream"
+
+        def generate() -> t.Iterator[str]:
+            yield request.path
+            yield g.who  # pragma: no cover - the client is gone before this
+
+        return Response(stream_with_context(generate()))
+
+    @app.route("/next")
+    def next_request() -> str:
+        leftover = g.get("who")
+        g.who = "next"
+        return f"leftover={leftover}"
+
+    def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> t.Any:
+        return lambda data: None
+
+    seen: dict[str, t.Any] = {}
+
+    def worker() -> None:
+        body = app(raw_environ(PATH_INFO="/stream"), start_response)
+        seen["first chunk"] = next(iter(body))
+        seen["contexts between requests"] = (_cv_request.get(None), _cv_app.get(None))
+        seen["next"] = b"".join(app(raw_environ(PATH_INFO="/next"), start_response))
+        seen["abandoned"] = body  # the server drops it without calling close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["first chunk"] == b"/stream"
+    assert seen["contexts between requests"] == (None, None)
+    assert seen["next"] == b"leftover=None"
+    assert torn == [("request", "/next"), ("app", "next")]
+    del seen["abandoned"]
+    gc.collect()  # collected on another thread than the one that iterated it
+    assert torn[2:] == [("request", "/stream"), ("app", "stream")]
+    assert _cv_request.get(None) is None
+    assert _cv_app.get(None) is None

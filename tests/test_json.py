@@ -184,3 +184,27 @@ json_values = st.recursive(
 def test_dumps_loads_round_trip(value: t.Any) -> None:
     app = Erlen("prop")
     assert app.json.loads(app.json.dumps(value)) == value
+
+
+def test_removed_json_config_keys_have_no_effect(app: Erlen) -> None:
+    # Removed in Flask 2.3: the provider's attributes are the only switches now.
+    app.config.update(
+        JSON_AS_ASCII=False,
+        JSON_SORT_KEYS=False,
+        JSONIFY_PRETTYPRINT_REGULAR=True,
+        JSONIFY_MIMETYPE="text/x-json",
+    )
+    with app.app_context():
+        rv = jsonify({"b": "é", "a": 1})
+        assert app.json.dumps({"b": "é", "a": 1}) == '{"a": 1, "b": "\\u00e9"}'
+    assert rv.data == b'{"a":1,"b":"\\u00e9"}\n'
+    assert rv.mimetype == "application/json"
+
+
+def test_view_returning_a_list_or_dict_is_json(app: Erlen) -> None:
+    app.add_url_rule("/list", "list", lambda: [{"b": 1, "a": 2}])
+    app.add_url_rule("/dict", "dict", lambda: {"d": date(2024, 1, 2)})
+    client = app.test_client()
+    listed = client.get("/list")
+    assert (listed.mimetype, listed.data) == ("application/json", b'[{"a":2,"b":1}]\n')
+    assert client.get("/dict").json == {"d": "Tue, 02 Jan 2024 00:00:00 GMT"}

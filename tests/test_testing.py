@@ -260,3 +260,60 @@ def test_cli_runner(app: Erlen) -> None:
     result = app.test_cli_runner().invoke(args=["hello", "ada"])
     assert result.exit_code == 0, result.output
     assert result.output == f"hello ada from {app.name}\n"
+
+
+def test_follow_redirects_leaves_the_final_session_state(app: Erlen) -> None:
+    @app.route("/login")
+    def login() -> Response:
+        session["user"] = "ada"
+        return redirect("/home")
+
+    @app.route("/home")
+    def home() -> str:
+        session["visits"] = session.get("visits", 0) + 1
+        return f"home of {session.get('user')}"
+
+    @app.route("/logout")
+    def logout() -> Response:
+        session.pop("user", None)
+        return redirect("/home")
+
+    client = app.test_client()
+    with client:
+        rv = client.get("/login", follow_redirects=True)
+        assert rv.text == "home of ada"
+        assert dict(session) == {"user": "ada", "visits": 1}  # the last request's session
+        assert request.path == "/home"
+    with client.session_transaction() as sess:
+        assert dict(sess) == {"user": "ada", "visits": 1}
+    assert client.get("/logout", follow_redirects=True).text == "home of None"
+    with client.session_transaction() as sess:
+        assert dict(sess) == {"visits": 2}
+
+
+def test_json_argument_is_serialised_with_app_json(app: Erlen) -> None:
+    import datetime
+
+    app.add_url_rule("/", "v", lambda: request.get_data(as_text=True), methods=["POST"])
+    rv = app.test_client().post("/", json={"d": datetime.date(2024, 1, 2), "b": 1, "a": 2})
+    assert rv.text == '{"a": 2, "b": 1, "d": "Tue, 02 Jan 2024 00:00:00 GMT"}'
+    assert rv.request.content_type == "application/json"
+
+
+def test_test_request_context_uses_the_builder_and_app_config(app: Erlen) -> None:
+    app.config.update(
+        SERVER_NAME="conf.test", APPLICATION_ROOT="/root", PREFERRED_URL_SCHEME="https"
+    )
+    with app.test_request_context("/p", query_string={"q": "1"}, method="PUT"):
+        assert request.url == "https://conf.test/root/p?q=1"
+        assert request.method == "PUT"
+
+
+def test_text_json_and_get_json_of_test_responses(app: Erlen) -> None:
+    app.add_url_rule("/json", "j", lambda: {"a": 1})
+    app.add_url_rule("/text", "t", lambda: "héllo")
+    client = app.test_client()
+    text = client.get("/text")
+    assert (text.text, text.get_data(as_text=True), text.status) == ("héllo", "héllo", "200 OK")
+    assert text.json is None  # not JSON: None, like get_json()
+    assert client.get("/json").get_json() == {"a": 1}

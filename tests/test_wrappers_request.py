@@ -326,3 +326,52 @@ def test_lazy_parsing_does_nothing_until_asked() -> None:
 def test_query_round_trip(params: dict[str, str]) -> None:
     req = make("/", query_string=params)
     assert req.args.to_dict() == params
+
+
+def test_debug_files_key_error_names_the_missing_enctype(app: Erlen) -> None:
+    from erlen.formparser import DebugFilesKeyError
+
+    app.add_url_rule("/", "v", lambda: request.files["upload"].filename, methods=["POST"])
+    app.debug = True
+    client = app.test_client()
+    with pytest.raises(DebugFilesKeyError, match='enctype="multipart/form-data"') as info:
+        client.post("/", data={"upload": "photo.jpg"})
+    assert "'upload'" in str(info.value)
+    assert isinstance(info.value, KeyError)
+    # A key the form does not hold either is the ordinary missing-key error.
+    with pytest.raises(BadRequestKeyError):
+        client.post("/", data={"other": "1"})
+
+
+def test_files_key_error_is_a_plain_400_outside_debug(app: Erlen) -> None:
+    app.add_url_rule("/", "v", lambda: request.files["upload"].filename, methods=["POST"])
+    rv = app.test_client().post("/", data={"upload": "photo.jpg"})
+    assert rv.status_code == 400
+    assert b"enctype" not in rv.data
+
+
+def test_debug_files_check_leaves_real_uploads_alone(app: Erlen) -> None:
+    app.debug = True
+    app.add_url_rule("/", "v", lambda: request.files["upload"].filename, methods=["POST"])
+    rv = app.test_client().post("/", data={"upload": (io.BytesIO(b"data"), "a.txt")})
+    assert rv.text == "a.txt"
+
+
+def test_max_content_length_applies_to_a_stream_without_length(app: Erlen) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 5
+    environ = raw_environ(
+        REQUEST_METHOD="POST",
+        **{"wsgi.input": io.BytesIO(b"x" * 6), "wsgi.input_terminated": True},
+    )
+    with app.request_context(environ), pytest.raises(RequestEntityTooLarge):
+        request.get_data()
+    environ["wsgi.input"] = io.BytesIO(b"x" * 5)
+    with app.request_context(environ):
+        assert request.get_data() == b"xxxxx"
+
+
+def test_json_success_is_cached_for_both_modes(app: Erlen) -> None:
+    with app.test_request_context("/", method="POST", json={"a": 1}):
+        first = request.get_json()
+        assert request.get_json(silent=True) is first
+        assert request.get_json(cache=False) == first

@@ -264,3 +264,22 @@ def test_bytes_body_is_not_copied() -> None:
     resp = Response(body)
     assert resp.response == [body]
     assert resp.is_sequence
+
+
+def test_www_authenticate_writes_back() -> None:
+    resp = Response()
+    assert "WWW-Authenticate" not in resp.headers
+    challenge = resp.www_authenticate
+    assert challenge.type == "basic"
+    challenge.realm = "api"
+    assert resp.headers["WWW-Authenticate"] == 'Basic realm="api"'
+    resp.www_authenticate.parameters["charset"] = "UTF-8"
+    assert resp.headers["WWW-Authenticate"] == 'Basic realm="api", charset="UTF-8"'
+    resp.headers.add("WWW-Authenticate", 'Bearer realm="other"')
+    resp.www_authenticate.realm = "changed"
+    assert resp.headers.getlist("WWW-Authenticate") == [
+        'Basic realm="changed", charset="UTF-8"',
+        'Bearer realm="other"',
+    ]
+    resp.www_authenticate.type = "digest"
+    assert resp.headers.getlist("WWW-Authenticate")[0].startswith("Digest ")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bottle import Bottle, request, response
+import jinja2
+from bottle import Bottle, request, response, static_file
+
+from ._assets import ROWS, STATIC_DIR, TEMPLATE_DIR, TITLE
+
+# Bottle's own jinja2_template does not autoescape; an Environment as Jinja2 documents it does.
+jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True)
 
 app = Bottle()
 
@@ -57,3 +63,25 @@ def cookie() -> str:
     theme = request.get_cookie("theme", "light")
     response.set_cookie("last_theme", theme, httponly=True, path="/")
     return f"theme={theme}"
+
+
+@app.post("/upload")
+def upload() -> str:
+    upload = request.files.get("file")
+    return f"{request.forms.getunicode('title')} {upload.raw_filename} {len(upload.file.read())}"
+
+
+@app.post("/form100")
+def form100() -> str:
+    forms = request.forms
+    return f"{len(forms)} {forms.getunicode('field0')} {forms.getunicode('field99')}"
+
+
+@app.get("/template")
+def template() -> str:
+    return jinja.get_template("table.html").render(title=TITLE, rows=ROWS)
+
+
+@app.get("/static/<filename:path>")
+def static(filename: str) -> Any:
+    return static_file(filename, root=STATIC_DIR)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import falcon
+import jinja2
+
+from ._assets import ROWS, STATIC_DIR, TEMPLATE_DIR, TITLE
+
+jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True)
 
 
 class Index:
@@ -57,6 +62,33 @@ class Form:
         resp.text = f"{form['name']} <{form['email']}>"
 
 
+class Upload:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        title = filename = None
+        size = 0
+        for part in req.get_media():
+            if part.name == "file":
+                filename = part.filename
+                size = len(part.stream.read())
+            elif part.name == "title":
+                title = part.text
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = f"{title} {filename} {size}"
+
+
+class Form100:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        form = req.get_media()
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = f"{len(form)} {form['field0']} {form['field99']}"
+
+
+class Template:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = jinja.get_template("table.html").render(title=TITLE, rows=ROWS)
+
+
 class Cookie:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         theme = req.cookies.get("theme", "light")
@@ -79,3 +111,7 @@ app.add_route("/search", Search())
 app.add_route("/echo", Echo())
 app.add_route("/form", Form())
 app.add_route("/cookie", Cookie())
+app.add_route("/upload", Upload())
+app.add_route("/form100", Form100())
+app.add_route("/template", Template())
+app.add_static_route("/static", STATIC_DIR)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, make_response, request
+from flask import Flask, make_response, render_template, request, session
 
-app = Flask(__name__)
+from ._assets import ROWS, SECRET_KEY, STATIC_DIR, TEMPLATE_DIR, TITLE
+
+app = Flask(
+    __name__, static_folder=STATIC_DIR, static_url_path="/static", template_folder=TEMPLATE_DIR
+)
+app.secret_key = SECRET_KEY
 
 
 @app.get("/")
@@ -16,6 +21,11 @@ def index() -> str:
 
 @app.get("/json")
 def json_view() -> dict[str, Any]:
+    return {"message": "Hello, World!", "id": 42, "tags": ["fast", "small"], "active": True}
+
+
+@app.get("/async-json")
+async def async_json_view() -> dict[str, Any]:
     return {"message": "Hello, World!", "id": 42, "tags": ["fast", "small"], "active": True}
 
 
@@ -58,3 +68,27 @@ def cookie() -> Any:
     response = make_response(f"theme={theme}")
     response.set_cookie("last_theme", theme, httponly=True)
     return response
+
+
+@app.post("/upload")
+def upload() -> str:
+    upload = request.files["file"]
+    return f"{request.form['title']} {upload.filename} {len(upload.read())}"
+
+
+@app.post("/form100")
+def form100() -> str:
+    form = request.form
+    return f"{len(form)} {form['field0']} {form['field99']}"
+
+
+@app.get("/template")
+def template() -> str:
+    return render_template("table.html", title=TITLE, rows=ROWS)
+
+
+@app.get("/session")
+def session_view() -> str:
+    count = session.get("count", 0) + 1
+    session["count"] = count
+    return f"count={count}"

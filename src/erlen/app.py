@@ -18,7 +18,6 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
-from itertools import chain
 from urllib.parse import quote
 
 from . import signals
@@ -38,18 +37,25 @@ from .json.provider import DefaultJSONProvider, JSONProvider
 from .routing import BuildError, Map, MapAdapter, RoutingException, Rule
 from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
+from .templating import _DefaultEnvironmentClass, select_jinja_autoescape
 from .utils import cached_property
 from .wrappers import Request, Response
+from .wrappers.request import _split_blueprint_path
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from ._jinja import DispatchingJinjaLoader, Environment
+    from .blueprints import Blueprint
     from .testing import ErlenClient, ErlenCliRunner
 
 T_shell_context_processor = t.TypeVar(
     "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
 )
 T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
+T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
+T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
+T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 _sentinel: t.Any = object()
 
@@ -90,6 +96,9 @@ class Erlen(Scaffold):
     url_map_class = Map
     #: Options for the Jinja environment.
     jinja_options: dict[str, t.Any] = {}
+    #: The Jinja environment class (default :class:`erlen.templating.Environment`, imported
+    #: on first access so that an app that never renders does not import Jinja2).
+    jinja_environment = _DefaultEnvironmentClass()
     #: The test client class (``None``: :class:`erlen.testing.ErlenClient`).
     test_client_class: type[ErlenClient] | None = None
     #: The CLI runner class (``None``: :class:`erlen.testing.ErlenCliRunner`).
@@ -185,15 +194,24 @@ class Erlen(Scaffold):
         #: Functions whose dicts are added to the ``erlen shell`` namespace.
         self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
         #: Registered blueprints by name.
-        self.blueprints: dict[str, t.Any] = {}
+        self.blueprints: dict[str, Blueprint] = {}
         #: Per-extension state: ``app.extensions["name"] = state``.
         self.extensions: dict[str, t.Any] = {}
         #: The URL rules.
         self.url_map = self.url_map_class(host_matching=host_matching)
         self.subdomain_matching = subdomain_matching
         self._got_first_request = False
+        # Filters, tests and globals registered before jinja_env exists: (kind, name, func).
+        self._jinja_pending: list[tuple[str, str, t.Callable[..., t.Any]]] = []
         # PERF: ensure_sync of each registered function, keyed by the function.
         self._sync_cache: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        # PERF: the hook chain of each (hook dict, blueprint path), flattened once the setup
+        # is locked; see _hook_chain.
+        self._hook_chains: dict[tuple[str, str | None], tuple[t.Callable[..., t.Any], ...]] = {}
+        # PERF: (exception class, blueprint path) -> error handler (or None), likewise.
+        self._error_handler_cache: dict[
+            tuple[type[Exception], str | None], ft.ErrorHandlerCallable | None
+        ] = {}
 
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -360,9 +378,176 @@ class Erlen(Scaffold):
             rv.update(processor())
         return rv
 
-    def iter_blueprints(self) -> t.ValuesView[t.Any]:
+    @setupmethod
+    def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
+        """Register a :class:`~erlen.Blueprint` and, through it, its nested blueprints.
+
+        ``options`` override the blueprint's defaults: ``url_prefix``, ``subdomain``,
+        ``url_defaults``, ``name`` (required to register the same blueprint twice) and
+        ``cli_group``; the rest reach the deferred functions as ``state.options``.
+        """
+        self._hook_chains.clear()
+        self._error_handler_cache.clear()
+        blueprint.register(self, options)
+
+    def iter_blueprints(self) -> t.ValuesView[Blueprint]:
         """The registered blueprints, in registration order."""
         return self.blueprints.values()
+
+    def _hook_chain(self, attr: str, blueprint: str | None) -> tuple[t.Callable[..., t.Any], ...]:
+        """The functions of the scope dict ``attr`` that run for a request of ``blueprint``
+        (a dotted path), in call order, made sync with :meth:`ensure_sync`.
+
+        ``before_request_funcs``, ``url_value_preprocessors`` and ``url_default_functions``
+        run app first, then blueprints outer to inner, each list in order; the others run
+        blueprints inner to outer, then the app, each list in reverse.
+        """
+        key = (attr, blueprint)
+        try:
+            return self._hook_chains[key]
+        except KeyError:
+            pass
+        funcs_by_scope: dict[str | None, list[t.Callable[..., t.Any]]] = getattr(self, attr)
+        path: tuple[str | None, ...] = _split_blueprint_path(blueprint) if blueprint else ()
+        funcs: list[t.Callable[..., t.Any]] = []
+        if attr in ("before_request_funcs", "url_value_preprocessors", "url_default_functions"):
+            for name in (None, *reversed(path)):
+                funcs.extend(funcs_by_scope.get(name, ()))
+        else:
+            for name in (*path, None):
+                funcs.extend(reversed(funcs_by_scope.get(name, ())))
+        if attr in ("before_request_funcs", "after_request_funcs", "teardown_request_funcs"):
+            funcs = [self._sync(func) for func in funcs]
+        rv = tuple(funcs)
+        # PERF: cached only once the setup lock holds (after the first request), so a hook
+        # registered before that, by any route, is never missed.
+        if self._got_first_request:
+            self._hook_chains[key] = rv
+        return rv
+
+    # -- templates --------------------------------------------------------------------------------
+    @cached_property
+    def jinja_env(self) -> Environment:
+        """The Jinja environment, built on first use by :meth:`create_jinja_environment`."""
+        env = self.create_jinja_environment()
+        for kind, name, func in self._jinja_pending:
+            getattr(env, kind)[name] = func
+        self._jinja_pending.clear()
+        return env
+
+    def create_jinja_environment(self) -> Environment:
+        """Build the environment from :attr:`jinja_options`, with autoescaping by
+        :meth:`select_jinja_autoescape`, ``auto_reload`` from ``TEMPLATES_AUTO_RELOAD`` (None:
+        follow debug), and the globals ``config``, ``url_for`` and ``get_flashed_messages``."""
+        from .templating import create_environment
+
+        return create_environment(self)
+
+    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
+        """The loader that searches the app's templates, then each blueprint's."""
+        from ._jinja import DispatchingJinjaLoader
+
+        return DispatchingJinjaLoader(self)
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Whether to autoescape a template: string templates and ``.html``, ``.htm``,
+        ``.xml``, ``.xhtml`` and ``.svg`` files."""
+        return select_jinja_autoescape(filename)
+
+    def update_template_context(self, context: dict[str, t.Any]) -> None:
+        """Add ``g``, ``request`` and ``session`` (when active) and the context processors'
+        values to ``context``; the values passed to ``render_template`` win. Processors of
+        the app run always, a blueprint's only for requests that blueprint handles."""
+        extra: dict[str, t.Any] = {}
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            extra["g"] = app_ctx.g
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            from .globals import session
+
+            extra["request"] = req_ctx.request
+            # PERF: the proxy, so that rendering does not open the session.
+            extra["session"] = session
+        processors = self.template_context_processors
+        if processors:
+            names: t.Iterable[str | None] = (None,)
+            if req_ctx is not None:
+                names = (None, *reversed(req_ctx.request.blueprints))
+            for name in names:
+                for func in processors.get(name, ()):
+                    extra.update(self._sync(func)())
+        extra.update(context)
+        context.update(extra)
+
+    def _add_jinja(self, kind: str, f: t.Callable[..., t.Any], name: str | None) -> None:
+        name = name or f.__name__
+        if "jinja_env" in self.__dict__:
+            getattr(self.__dict__["jinja_env"], kind)[name] = f
+        else:
+            # PERF: no environment (and no Jinja2 import) just to register a filter.
+            self._jinja_pending.append((kind, name, f))
+
+    @setupmethod
+    def template_filter(
+        self, name: T_template_filter | str | None = None
+    ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
+        """Register the decorated function as a Jinja filter (named ``name`` or after the
+        function); ``@app.template_filter`` works without parentheses too."""
+        if callable(name):
+            self.add_template_filter(name)
+            return name
+
+        def decorator(f: T_template_filter) -> T_template_filter:
+            self.add_template_filter(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_filter(self, f: ft.TemplateFilterCallable, name: str | None = None) -> None:
+        """Register a Jinja filter without a decorator."""
+        self._add_jinja("filters", f, name)
+
+    @setupmethod
+    def template_test(
+        self, name: T_template_test | str | None = None
+    ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
+        """Register the decorated function as a Jinja test (``{% if x is name %}``)."""
+        if callable(name):
+            self.add_template_test(name)
+            return name
+
+        def decorator(f: T_template_test) -> T_template_test:
+            self.add_template_test(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
+        """Register a Jinja test without a decorator."""
+        self._add_jinja("tests", f, name)
+
+    @setupmethod
+    def template_global(
+        self, name: T_template_global | str | None = None
+    ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
+        """Register the decorated function as a Jinja global, callable in every template."""
+        if callable(name):
+            self.add_template_global(name)
+            return name
+
+        def decorator(f: T_template_global) -> T_template_global:
+            self.add_template_global(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_global(self, f: ft.TemplateGlobalCallable, name: str | None = None) -> None:
+        """Register a Jinja global without a decorator."""
+        self._add_jinja("globals", f, name)
 
     # -- contexts ---------------------------------------------------------------------------------
     def app_context(self) -> AppContext:
@@ -481,17 +666,15 @@ class Erlen(Scaffold):
         if not self.url_value_preprocessors and not self.before_request_funcs:
             return None
         req = _cv_request.get().request
-        names: t.Iterable[str | None] = (None, *reversed(req.blueprints))
+        blueprint = req.blueprint
         if self.url_value_preprocessors:
-            for name in names:
-                for url_func in self.url_value_preprocessors.get(name, ()):
-                    url_func(req.endpoint, req.view_args)
+            for url_func in self._hook_chain("url_value_preprocessors", blueprint):
+                url_func(req.endpoint, req.view_args)
         if self.before_request_funcs:
-            for name in names:
-                for before_func in self.before_request_funcs.get(name, ()):
-                    rv = self._sync(before_func)()
-                    if rv is not None:
-                        return rv  # type: ignore[no-any-return]
+            for before_func in self._hook_chain("before_request_funcs", blueprint):
+                rv = before_func()
+                if rv is not None:
+                    return rv  # type: ignore[no-any-return]
         return None
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
@@ -567,11 +750,8 @@ class Erlen(Scaffold):
             for func in ctx._after_request_functions:
                 response = self.ensure_sync(func)(response)
         if self.after_request_funcs:
-            for name in chain(ctx.request.blueprints, (None,)):
-                funcs = self.after_request_funcs.get(name)
-                if funcs:
-                    for func in reversed(funcs):
-                        response = self._sync(func)(response)
+            for func in self._hook_chain("after_request_funcs", ctx.request.blueprint):
+                response = func(response)
         # PERF: a session that was never opened needs no saving.
         session = ctx._session
         if session is not None and not self.session_interface.is_null_session(session):
@@ -660,18 +840,31 @@ class Erlen(Scaffold):
         """The handler for ``e``: by code, then by class along the MRO; blueprints first."""
         if not self.error_handler_spec:  # PERF: no handlers at all, nothing to look up
             return None
+        key = (type(e), blueprints[0] if blueprints else None)
+        try:
+            return self._error_handler_cache[key]
+        except KeyError:
+            pass
         exc_class, code = self._get_exc_class_and_code(type(e))
         names = (*blueprints, None)
+        found: ft.ErrorHandlerCallable | None = None
         for c in (code, None) if code is not None else (None,):
             for name in names:
                 handler_map = self.error_handler_spec.get(name, {}).get(c)
                 if not handler_map:
                     continue
                 for cls in exc_class.__mro__:
-                    handler = handler_map.get(cls)
-                    if handler is not None:
-                        return handler
-        return None
+                    found = handler_map.get(cls)
+                    if found is not None:
+                        break
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        # PERF: remembered once the setup lock holds, like the hook chains.
+        if self._got_first_request:
+            self._error_handler_cache[key] = found
+        return found
 
     def trap_http_exception(self, e: Exception) -> bool:
         """Whether an HTTP exception should propagate instead of being handled
@@ -748,12 +941,9 @@ class Erlen(Scaffold):
         if exc is _sentinel:
             exc = sys.exc_info()[1]
         if self.teardown_request_funcs:
-            req = _cv_request.get().request
-            for name in chain(req.blueprints, (None,)):
-                funcs = self.teardown_request_funcs.get(name)
-                if funcs:
-                    for func in reversed(funcs):
-                        self._sync(func)(exc)
+            blueprint = _cv_request.get().request.blueprint
+            for func in self._hook_chain("teardown_request_funcs", blueprint):
+                func(exc)
         if signals.request_tearing_down.receivers:
             signals.request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
@@ -769,6 +959,7 @@ class Erlen(Scaffold):
     # -- URLs -------------------------------------------------------------------------------------
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -833,14 +1024,9 @@ class Erlen(Scaffold):
         """Let the ``url_defaults`` functions fill in ``values`` (app, then blueprints)."""
         if not self.url_default_functions:
             return
-        names: t.Iterable[str | None] = (None,)
-        if "." in endpoint:
-            from .wrappers.request import _split_blueprint_path
-
-            names = chain(names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0])))
-        for name in names:
-            for func in self.url_default_functions.get(name, ()):
-                func(endpoint, values)
+        blueprint = endpoint.rpartition(".")[0] or None
+        for func in self._hook_chain("url_default_functions", blueprint):
+            func(endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
@@ -892,14 +1078,32 @@ class Erlen(Scaffold):
         load_dotenv: bool = True,
         **options: t.Any,
     ) -> None:
-        """Serve the app with the development server (ignored under ``erlen run``).
+        """Serve the app with the development server (ignored, with a notice, under the
+        ``erlen`` command). ``options`` go to :func:`erlen.serving.run_simple`
+        (``use_reloader`` and ``use_debugger`` default to :attr:`debug`; ``threaded`` to True).
 
         Not for production: use a WSGI server such as gunicorn or waitress.
         """
+        from .serving import is_running_from_reloader, run_simple
+
         if os.environ.get("ERLEN_RUN_FROM_CLI") == "true" or (
             os.environ.get("FLASK_RUN_FROM_CLI") == "true"
         ):
+            if not is_running_from_reloader():
+                sys.stderr.write(
+                    " * Ignoring a call to app.run(): the erlen command is already serving"
+                    " (or running a command). Guard the call with"
+                    " 'if __name__ == \"__main__\":'.\n"
+                )
             return
+        from .helpers import get_load_dotenv
+
+        if get_load_dotenv(load_dotenv):
+            from .cli import load_dotenv as load_env_files
+
+            load_env_files()
+            if "ERLEN_DEBUG" in os.environ or "FLASK_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
         if debug is not None:
             self.debug = bool(debug)
         server_name = self.config.get("SERVER_NAME")
@@ -907,10 +1111,13 @@ class Erlen(Scaffold):
         if server_name:
             sn_host, _, sn_port = server_name.partition(":")
         host = host or sn_host or "127.0.0.1"
-        port = int(port or sn_port or 5000)
+        port = int(port) if port is not None else int(sn_port or 5000)
+        options.setdefault("use_reloader", self.debug)
+        options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
-        from .serving import run_simple
-
+        if not is_running_from_reloader():
+            state = "on" if self.debug else "off"
+            sys.stderr.write(f" * Serving Erlen app '{self.name}'\n * Debug mode: {state}\n")
         run_simple(host, port, self, **options)
 
 

@@ -795,15 +795,16 @@ class Headers:
         lst.append((key, value))
 
     def setlist(self, key: str, values: t.Iterable[t.Any]) -> None:
-        """Replace every ``key`` header by these values; an empty list removes them."""
-        it = iter(values)
-        first = next(it, _missing)
-        if first is _missing:
+        """Replace every ``key`` header by these values; an empty list removes them.
+
+        Every value is checked before any is set, so a refused one changes nothing."""
+        key = _header_name(key)
+        checked = [_header_value(key, value) for value in values]
+        if not checked:
             self.remove(key)
             return
-        self.set(key, first)
-        for value in it:
-            self.add(key, value)
+        self.set(key, checked[0])
+        self._list.extend((key, value) for value in checked[1:])
 
     def setdefault(self, key: str, default: t.Any) -> str:
         """The first value of ``key``, first adding it with ``default`` when missing."""

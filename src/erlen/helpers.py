@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import mimetypes
 import os
+import stat
+import time
 import typing as t
+import unicodedata
+import zlib
+from datetime import datetime
 from functools import update_wrapper
 
 from .globals import _cv_app, _cv_request, current_app, request_ctx
+from .http import http_date
 
 if t.TYPE_CHECKING:
     from .wrappers import Response
@@ -91,9 +99,10 @@ def make_response(*args: t.Any) -> Response:
 def stream_with_context(generator_or_function: t.Any) -> t.Any:
     """Keep the request context alive while a streamed response is generated.
 
-    Wrap a generator (or decorate a generator function); the context is pushed around each
-    step and popped when the generator finishes or is closed (for example when the client
-    disconnects), so teardown still runs.
+    Wrap a generator (or decorate a generator function). Each step runs with ``request``,
+    ``session`` and ``g`` of the view that made it; the contexts are torn down when the
+    generator finishes or is closed (for example when the client disconnects), or, if the
+    server abandons it, when it is garbage collected.
     """
     try:
         gen = iter(generator_or_function)
@@ -111,18 +120,50 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
             " generator the view returns."
         )
     app_ctx = _cv_app.get()
+    # The stream's steps run in a private copy of the view's context variables, never in
+    # the worker thread's own: a stream the server abandons (client gone) and that is
+    # collected later, maybe on another thread, cannot leave a context current on the
+    # worker, where the next request would reuse its app context and ``g``
+    # (pallets/flask#6123).
+    step_context = contextvars.copy_context()
+    # Hold both contexts open past the view's own pop: one more push each, made in the
+    # private copy and kept *under* the view's push, so that the view's pop (in the worker's
+    # context) takes its own token and the teardown waits for the stream's end.
+    step_context.run(app_ctx.push)
+    step_context.run(ctx.push)
+    app_ctx._cv_tokens.insert(0, app_ctx._cv_tokens.pop())
+    ctx._cv_tokens.insert(0, ctx._cv_tokens.pop())
+
+    def release(error: BaseException | None) -> None:
+        # Back on top, so that these pops take the stream's own tokens; the last pop of
+        # each context runs its teardown here, with the stream's error (if any).
+        ctx._cv_tokens.append(ctx._cv_tokens.pop(0))
+        app_ctx._cv_tokens.append(app_ctx._cv_tokens.pop(0))
+        try:
+            close = getattr(gen, "close", None)
+            if close is not None:
+                close()
+        finally:
+            try:
+                ctx.pop(error)
+            finally:
+                app_ctx.pop(error)
 
     def generator() -> t.Iterator[t.Any]:
-        # The view's contexts are popped when it returns; re-push them for the stream's
-        # lifetime so request, session and g keep working, and pop them at the end.
-        with app_ctx, ctx:
-            yield None  # primed below, inside the view's contexts
-            try:
-                yield from gen
-            finally:
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
+        error: BaseException | None = None
+        try:
+            yield None  # primed below: from here on, close() or collection releases
+            while True:
+                try:
+                    chunk = step_context.run(next, gen)
+                except StopIteration:
+                    return
+                yield chunk
+        except BaseException as e:
+            error = e
+            raise
+        finally:
+            step_context.run(release, error)
 
     wrapped = generator()
     next(wrapped)
@@ -165,14 +206,33 @@ def get_flashed_messages(
 def send_from_directory(
     directory: str | os.PathLike[str], path: str | os.PathLike[str], **kwargs: t.Any
 ) -> Response:
-    """Serve ``path`` from ``directory``; a path that escapes it, or is missing, gives 404."""
+    """Serve ``path`` (untrusted, for example from the URL) from ``directory``.
+
+    The path is joined with :func:`~erlen.security.safe_join`: ``..``, absolute paths, drive
+    letters, backslashes, NUL bytes and Windows device names give 404, as does a missing file
+    or a folder. ``kwargs`` go to :func:`send_file`.
+    """
     from .exceptions import NotFound
     from .security import safe_join
 
-    full = safe_join(os.fspath(directory), os.fspath(path))
-    if full is None or not os.path.isfile(full):
+    directory = os.fspath(directory)
+    if not os.path.isabs(directory):
+        directory = os.path.join(current_app.root_path, directory)
+    full = safe_join(directory, os.fspath(path))
+    if full is None:
         raise NotFound()
-    return send_file(full, **kwargs)
+    try:
+        st = os.stat(full)
+    except (OSError, ValueError):
+        raise NotFound() from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotFound()
+    # PERF: the stat made for the check is reused, not repeated.
+    return _send_file(full, st, **kwargs)
+
+
+#: The size of the chunks a file is read in when the server offers no ``wsgi.file_wrapper``.
+FILE_CHUNK_SIZE = 64 * 1024
 
 
 def send_file(
@@ -182,54 +242,190 @@ def send_file(
     download_name: str | None = None,
     conditional: bool = True,
     etag: bool | str = True,
-    last_modified: t.Any = None,
-    max_age: int | None = None,
+    last_modified: datetime | int | float | None = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
 ) -> Response:
-    """Send a file (a path or a binary file object) as the response body, in chunks."""
-    from urllib.parse import quote
+    """Send a file as the response, streamed in chunks (never read whole).
+
+    ``path_or_file`` is a path (relative paths are relative to the app's ``root_path``;
+    never pass an untrusted one, use :func:`send_from_directory`) or a binary file object.
+    The content type is guessed from ``download_name`` (default: the file's name); a file
+    object needs ``mimetype`` or ``download_name``. ``download_name`` is sent in
+    Content-Disposition (``attachment`` with ``as_attachment``, else ``inline``), with an
+    RFC 5987 ``filename*`` for non-ASCII names. With ``conditional``, the request's
+    If-None-Match, If-Modified-Since and Range headers give 304, 206 or 416. ``max_age``
+    (seconds, or a function of the path; default ``app.get_send_file_max_age``) sets
+    Cache-Control; None means ``no-cache`` (revalidate with the ETag). With
+    ``USE_X_SENDFILE`` the server sends the file named in the ``X-Sendfile`` header.
+    """
+    return _send_file(
+        path_or_file,
+        None,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        conditional=conditional,
+        etag=etag,
+        last_modified=last_modified,
+        max_age=max_age,
+    )
+
+
+def _send_file(
+    path_or_file: str | os.PathLike[str] | t.IO[bytes],
+    st: os.stat_result | None,
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: datetime | int | float | None = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
+) -> Response:
+    import io
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    req = request_ctx.request
+    path: str | None = None
+    size: int | None = None
+    mtime: float | None = None
+    file: t.IO[bytes] | None = None
     if isinstance(path_or_file, str | os.PathLike):
         path = os.fspath(path_or_file)
-        file: t.IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed with the response
-        size: int | None = os.fstat(file.fileno()).st_size
+        if not os.path.isabs(path):
+            path = os.path.join(app.root_path, path)
+        if st is None:
+            st = os.stat(path)
+        size, mtime = st.st_size, st.st_mtime
         if download_name is None:
             download_name = os.path.basename(path)
     else:
         file = path_or_file
-        size = None
-        if mimetype is None and download_name is None:
+        if isinstance(t.cast(object, file), io.TextIOBase):
+            raise TypeError(
+                "send_file() needs a binary file: open it with 'rb', or wrap text in"
+                " io.BytesIO(text.encode())."
+            )
+        size = _file_size(file)
+    if mimetype is None:
+        if download_name is None:
             raise TypeError(
                 "send_file() with a file object needs mimetype= or download_name= to know the"
                 " content type."
             )
-    if mimetype is None:
-        mimetype = mimetypes.guess_type(download_name or "")[0] or "application/octet-stream"
-    environ = request_ctx.request.environ
-    wrapper = environ.get("wsgi.file_wrapper")
-    body: t.Any = wrapper(file, 8192) if wrapper is not None else _iter_file(file)
+        mimetype = _guess_mimetype(download_name)
+    if as_attachment and download_name is None:
+        raise TypeError("send_file(as_attachment=True) needs download_name= for a file object.")
+
+    use_x_sendfile = path is not None and bool(app.config["USE_X_SENDFILE"])
+    body: t.Any
+    if use_x_sendfile:
+        body = []
+    else:
+        if file is None:
+            file = open(t.cast(str, path), "rb")  # noqa: SIM115 - closed with the response
+        wrapper = req.environ.get("wsgi.file_wrapper")
+        # PERF: the server's file wrapper may use sendfile(2); otherwise read in chunks.
+        body = wrapper(file, FILE_CHUNK_SIZE) if wrapper is not None else _FileIter(file)
     rv: Response = app.response_class(body, mimetype=mimetype, direct_passthrough=True)
+    headers = rv.headers
+    # PERF: the values below are built here from trusted parts (numbers, dates, a sanitised
+    # file name), so they are appended without Headers' per-item checks and lookups.
+    add = headers._list.append
+    if use_x_sendfile:
+        headers["X-Sendfile"] = t.cast(str, path)  # checked: a path may hold anything
     if size is not None:
-        rv.headers["Content-Length"] = str(size)
-    if as_attachment and download_name is not None:
+        add(("Content-Length", str(size)))
+    if download_name is not None:
+        kind = "attachment" if as_attachment else "inline"
+        add(("Content-Disposition", content_disposition(kind, download_name)))
+
+    if last_modified is None:
+        last_modified = mtime
+    if last_modified is not None:
+        add(("Last-Modified", http_date(last_modified)))
+    if isinstance(etag, str):
+        rv.set_etag(etag)
+    elif etag and path is not None and mtime is not None:
+        add(("ETag", f'"{_file_etag(path, mtime, t.cast(int, size))}"'))
+
+    if max_age is None:
+        max_age = app.get_send_file_max_age
+    if callable(max_age):
+        max_age = max_age(path)
+    if max_age is not None and max_age > 0:
+        add(("Cache-Control", f"public, max-age={int(max_age)}"))
+        add(("Expires", http_date(time.time() + max_age)))
+    else:
+        add(("Cache-Control", "no-cache"))
+
+    if conditional:
         try:
-            download_name.encode("ascii")
-            disposition = f'attachment; filename="{download_name}"'
-        except UnicodeEncodeError:
-            disposition = f"attachment; filename*=UTF-8''{quote(download_name, safe='')}"
-        rv.headers["Content-Disposition"] = disposition
-    rv.cache_control.no_cache = max_age is None
-    if max_age is not None:
-        rv.cache_control.max_age = max_age
-        rv.cache_control.public = True
-    if hasattr(body, "close"):
-        rv.call_on_close(file.close)
+            rv.make_conditional(req, accept_ranges=not use_x_sendfile, complete_length=size)
+        except BaseException:
+            rv.close()  # a 416 is raised: do not leak the open file
+            raise
     return rv
 
 
-def _iter_file(file: t.IO[bytes], chunk_size: int = 8192) -> t.Iterator[bytes]:
+def content_disposition(kind: str, filename: str) -> str:
+    """A Content-Disposition value naming ``filename`` (RFC 6266).
+
+    An ASCII name is sent as ``filename``; any other gets an ASCII fallback in ``filename``
+    and the exact name, UTF-8 and percent-encoded, in ``filename*`` (RFC 5987). Control
+    characters never reach the header.
+    """
+    from urllib.parse import quote
+
+    from .http import quote_header_value
+
+    if filename.isascii() and filename.isprintable():
+        return f"{kind}; filename={quote_header_value(filename, allow_token=False)}"
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(c for c in fallback if c.isprintable()) or "download"
+    encoded = quote(filename, safe="!#$&+-.^_`|~")
+    quoted = quote_header_value(fallback, allow_token=False)
+    return f"{kind}; filename={quoted}; filename*=UTF-8''{encoded}"
+
+
+@functools.lru_cache(maxsize=512)
+def _guess_mimetype(name: str) -> str:
+    # PERF: a site serves a bounded set of file names; guess_type costs several µs each.
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _file_size(file: t.IO[bytes]) -> int | None:
+    """The bytes left in a file object, when that can be known without reading it."""
+    getbuffer = getattr(file, "getbuffer", None)
     try:
-        while chunk := file.read(chunk_size):
+        if getbuffer is not None:
+            return int(getbuffer().nbytes) - file.tell()
+        st = os.fstat(file.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode) or file.tell() != 0:
+        return None
+    return st.st_size
+
+
+def _file_etag(path: str, mtime: float, size: int) -> str:
+    """A validator that changes when the file is modified or replaced."""
+    checksum = zlib.adler32(path.encode("utf-8", "surrogateescape")) & 0xFFFFFFFF
+    return f"{int(mtime * 1000):x}-{size:x}-{checksum:x}"
+
+
+class _FileIter:
+    """A file as a body iterable, read in chunks; ``filelike`` lets a Range seek in it."""
+
+    def __init__(self, filelike: t.IO[bytes], chunk_size: int = FILE_CHUNK_SIZE) -> None:
+        self.filelike = filelike
+        self.chunk_size = chunk_size
+
+    def __iter__(self) -> t.Iterator[bytes]:
+        read, size = self.filelike.read, self.chunk_size
+        while chunk := read(size):
             yield chunk
-    finally:
-        file.close()
+
+    def close(self) -> None:
+        """Close the file."""
+        self.filelike.close()

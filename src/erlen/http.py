@@ -256,6 +256,80 @@ def parse_set_header(
     return HeaderSet(parse_list_header(value) if value else None, on_update)
 
 
+def parse_csp_header(value: str | None) -> dict[str, str]:
+    """Parse a Content-Security-Policy (``default-src 'self'; img-src *``) into a dict of
+    directive (lower-cased) to its source list; a directive without sources maps to ``""``."""
+    policy: dict[str, str] = {}
+    for directive in (value or "").split(";"):
+        name, _, sources = directive.strip(" \t").partition(" ")
+        if name:
+            policy.setdefault(name.lower(), sources.strip(" \t"))
+    return policy
+
+
+def dump_csp_header(policy: t.Mapping[str, str | None]) -> str:
+    """Write a Content-Security-Policy from a mapping of directive to source list."""
+    return "; ".join(f"{name} {sources}" if sources else name for name, sources in policy.items())
+
+
+# Representation ("entity") fields of RFC 2616, 7.1, and the hop-by-hop fields of
+# RFC 9110, 7.6.1: names Werkzeug users filter header lists with.
+_ENTITY_HEADERS = frozenset(
+    {
+        "allow",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-location",
+        "content-md5",
+        "content-range",
+        "content-type",
+        "expires",
+        "last-modified",
+    }
+)
+_HOP_BY_HOP_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+
+
+def is_entity_header(header: str) -> bool:
+    """Whether ``header`` describes the body (Content-Type, Content-Length, Expires, ...)."""
+    return header.lower() in _ENTITY_HEADERS
+
+
+def is_hop_by_hop_header(header: str) -> bool:
+    """Whether ``header`` concerns one connection only (Connection, Keep-Alive, ...)."""
+    return header.lower() in _HOP_BY_HOP_HEADERS
+
+
+def remove_entity_headers(
+    headers: t.Any, allowed: t.Iterable[str] = ("expires", "content-location")
+) -> None:
+    """Remove the body-describing headers from a header list or :class:`Headers`, in place,
+    except those in ``allowed`` (what a 304 may keep)."""
+    keep = {name.lower() for name in allowed}
+    headers[:] = [
+        (name, value)
+        for name, value in headers
+        if not is_entity_header(name) or name.lower() in keep
+    ]
+
+
+def remove_hop_by_hop_headers(headers: t.Any) -> None:
+    """Remove the hop-by-hop headers from a header list or :class:`Headers`, in place."""
+    headers[:] = [(name, value) for name, value in headers if not is_hop_by_hop_header(name)]
+
+
 # -- Cache-Control and Accept --------------------------------------------------------------------
 
 
@@ -667,10 +741,13 @@ def parse_cookie(
     pairs = []
     for part in text.split(";"):
         name, _, value = part.partition("=")
-        name = name.strip()
+        # Only SP and HTAB are whitespace here (RFC 6265, 5.4). str.strip() would also eat
+        # U+0085, U+00A0 or U+2000, letting a cookie named "\u2000__Host-x", which a
+        # browser sets without the prefix's checks, pass for "__Host-x".
+        name = name.strip(" \t")
         if not name:
-            continue
-        value = value.strip()
+            continue  # a nameless "=__Host-x=bad" must not become "__Host-x" (CVE-2023-23934)
+        value = value.strip(" \t")
         if len(value) >= 2 and value[0] == '"' == value[-1]:
             value = value[1:-1]
             if "\\" in value:

@@ -15,6 +15,7 @@ from .utils import cached_property
 
 if t.TYPE_CHECKING:
     import click
+    from jinja2 import BaseLoader
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
@@ -139,6 +140,16 @@ class Scaffold:
         if value is not None:
             value = value.rstrip("/")
         self._static_url_path = value
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:
+        """A Jinja loader for :attr:`template_folder`, or ``None`` without one. The app's
+        loader searches the app's, then each blueprint's in registration order."""
+        if self.template_folder is None:
+            return None
+        from jinja2 import FileSystemLoader
+
+        return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
 
     @cached_property
     def cli(self) -> click.Group:

@@ -14,11 +14,19 @@ import re
 import secrets
 import string
 
-# Windows device names are special in every folder and with any extension (CVE-2025-66221,
-# CVE-2026-21860, CVE-2026-27199): reading "NUL.txt" or "a/CON " can hang or leak.
+# Windows device names are special in every folder and with any extension or spaces around
+# the name (CVE-2025-66221, CVE-2026-21860, CVE-2026-27199): "NUL.txt", "a/CON ", "nul .log".
 _WINDOWS_DEVICE = re.compile(
-    r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE
+    r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])", re.IGNORECASE
 )
+
+
+def _is_windows_device(segment: str) -> bool:
+    """Whether Windows would open a device for this path segment (``nul .txt``, ``COM1.``)."""
+    stem = segment.split(".", 1)[0].strip(" ")
+    return _WINDOWS_DEVICE.fullmatch(stem) is not None
+
+
 _SEPARATORS = frozenset({os.sep, os.altsep or "/", "\\", "/"})
 
 
@@ -45,9 +53,8 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
             or os.path.isabs(filename)
         ):
             return None
-        for segment in filename.split("/"):
-            if _WINDOWS_DEVICE.match(segment.rstrip(" .")):
-                return None
+        if any(_is_windows_device(segment) for segment in filename.split("/")):
+            return None
         parts.append(filename)
     return posixpath.join(*parts)
 

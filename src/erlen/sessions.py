@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
 import hashlib
 import typing as t
 from datetime import UTC, datetime
 
 from .datastructures import CallbackDict
+from .utils import cached_property
 
 if t.TYPE_CHECKING:
-    from itsdangerous import URLSafeTimedSerializer
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
     from .app import Erlen
     from .wrappers import Request, Response
@@ -179,6 +181,59 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
+class _SharedSerializer:
+    """Made on first use (importing the tag module and MarkupSafe then), then shared."""
+
+    _value: t.Any = None
+
+    def __get__(self, obj: object, owner: type[t.Any] | None = None) -> t.Any:
+        if self._value is None:
+            from .json.tag import TaggedJSONSerializer
+
+            self._value = TaggedJSONSerializer()
+        return self._value
+
+
+@functools.cache
+def _signer_class() -> type[TimestampSigner]:
+    """itsdangerous' TimestampSigner, remembering derived keys.
+
+    itsdangerous derives the signing key (an HMAC of the salt) on every sign and verify, and
+    makes a new signer each time, so the cache is on the class: the key is the same for the
+    same secret, salt and method, and the cookies are byte for byte what Flask writes.
+    """
+    from itsdangerous import TimestampSigner
+
+    class CachedKeySigner(TimestampSigner):
+        _derived: t.ClassVar[dict[tuple[t.Any, ...], bytes]] = {}
+
+        def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+            if secret_key is None:
+                secret_key = self.secret_keys[-1]
+            cache_key = (secret_key, self.salt, self.key_derivation, self.digest_method)
+            # PERF: two HMACs per request saved (one to open, one to save the session).
+            try:
+                return self._derived[cache_key]
+            except (KeyError, TypeError):
+                pass
+            rv = super().derive_key(secret_key)
+            try:
+                if len(self._derived) >= 64:
+                    self._derived.clear()
+                self._derived[cache_key] = rv
+            except TypeError:
+                pass
+            return rv
+
+    return CachedKeySigner
+
+
+def __getattr__(name: str) -> t.Any:
+    if name == "session_json_serializer":
+        return SecureCookieSessionInterface.serializer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions in a cookie signed with itsdangerous, byte-compatible with Flask's: salt
     ``cookie-session``, HMAC key derivation, SHA-1, and the tagged JSON serializer."""
@@ -188,38 +243,54 @@ class SecureCookieSessionInterface(SessionInterface):
     key_derivation = "hmac"
     session_class = SecureCookieSession
 
-    @property
-    def serializer(self) -> t.Any:
-        """The tagged JSON serializer (shared)."""
-        from .json.tag import TaggedJSONSerializer
-
-        return TaggedJSONSerializer()
+    #: The tagged JSON serializer, shared by every instance (Flask's
+    #: ``session_json_serializer``): register extra tags on it with
+    #: ``app.session_interface.serializer.register(...)``.
+    serializer: t.Any = _SharedSerializer()
 
     def get_signing_serializer(self, app: Erlen) -> URLSafeTimedSerializer | None:
         """The itsdangerous serializer, or None without ``SECRET_KEY``.
 
         The keys are ``[*SECRET_KEY_FALLBACKS, SECRET_KEY]``: itsdangerous signs with the last
         one, so new cookies are always signed with the current key, while the fallbacks
-        still verify cookies signed before a rotation.
+        only verify cookies signed before a rotation.
         """
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
+        serializer = self.serializer
+        cache_key = (keys, self.salt, self.key_derivation, self.digest_method, serializer)
+        # PERF: building the itsdangerous serializer on each open and save is measurable;
+        # it depends only on the keys and the class settings, so it is reused.
+        try:
+            return self._signing_serializers[cache_key]
+        except (KeyError, TypeError):  # TypeError: an unhashable key, such as a bytearray
+            pass
         from itsdangerous import URLSafeTimedSerializer
 
-        keys: list[str | bytes] = []
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
-        if fallbacks:
-            keys.extend(fallbacks)
-        keys.append(app.secret_key)
-        return URLSafeTimedSerializer(
-            keys,  # type: ignore[arg-type]
+        rv = URLSafeTimedSerializer(
+            list(keys),
             salt=self.salt,
-            serializer=self.serializer,
+            serializer=serializer,
+            signer=_signer_class(),
             signer_kwargs={
                 "key_derivation": self.key_derivation,
                 "digest_method": self.digest_method,
             },
         )
+        try:
+            if len(self._signing_serializers) >= 16:  # keys rotated many times: start over
+                self._signing_serializers.clear()
+            self._signing_serializers[cache_key] = rv
+        except TypeError:
+            pass
+        return rv
+
+    @cached_property
+    def _signing_serializers(self) -> dict[t.Any, URLSafeTimedSerializer]:
+        return {}
 
     def open_session(self, app: Erlen, request: Request) -> SecureCookieSession | None:
         """Load the session from its cookie; a missing, tampered or expired cookie gives an

@@ -79,12 +79,24 @@ def encode_multipart(
             while chunk := stream.read(65536):
                 out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
         else:
-            text = value if isinstance(value, str) else str(value)
             out.write(f'Content-Disposition: form-data; name="{quoted_name}"\r\n\r\n'.encode())
-            out.write(text.encode())
+            out.write(value if isinstance(value, bytes) else str(value).encode())
         out.write(b"\r\n")
     out.write(b"--" + marker + b"--\r\n")
     return boundary, out.getvalue()
+
+
+def _iter_form_items(data: t.Any) -> t.Iterator[tuple[str, t.Any]]:
+    """Pairs of a ``data`` mapping: a list repeats the key; a tuple is one file, not a list."""
+    if isinstance(data, t.Mapping) and not hasattr(data, "getlist"):
+        for key, value in data.items():
+            if isinstance(value, list):
+                for item in value:
+                    yield key, item
+            else:
+                yield key, value
+    else:
+        yield from iter_multi_items(data)
 
 
 def _quote_param(value: str) -> str:
@@ -99,7 +111,9 @@ def _file_parts(value: t.Any, opened: list[t.Any] | None) -> tuple[t.Any, str | 
         stream = value[0]
         filename = value[1] if len(value) > 1 else None
         content_type = value[2] if len(value) > 2 else None
-        if isinstance(stream, (str, os.PathLike)):
+        if isinstance(stream, bytes):
+            stream = io.BytesIO(stream)
+        elif isinstance(stream, (str, os.PathLike)):
             stream = open(stream, "rb")  # noqa: SIM115 - closed by the caller
             if opened is not None:
                 opened.append(stream)
@@ -209,12 +223,13 @@ class BaseEnvironBuilder:
         if hasattr(data, "read"):
             self.input_stream = data
             return
-        items = list(iter_multi_items(data))
-        if any(_is_file(v) for _, v in items):
+        items = [(k, v) for k, v in _iter_form_items(data) if v is not None]
+        wants_multipart = (self.content_type or "").startswith("multipart/form-data")
+        if wants_multipart or any(_is_file(v) for _, v in items):
             boundary, body = encode_multipart(items, opened=self._to_close)
             self.content_type = f'multipart/form-data; boundary="{boundary}"'
         else:
-            body = urlencode([(k, v) for k, v in items if v is not None]).encode()
+            body = urlencode(items).encode()
             if self.content_type is None:
                 self.content_type = "application/x-www-form-urlencoded"
         self.input_stream = io.BytesIO(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 from urllib.parse import quote, unquote_to_bytes
 
@@ -23,23 +24,46 @@ def decode_pairs(qs: str, max_pairs: int | None = None) -> list[tuple[str, str]]
         if not qs.isascii():
             # WSGI hands us the raw bytes as latin-1 characters.
             qs = qs.encode("latin-1").decode("utf-8")
-        pairs = []
-        for part in qs.split("&"):
-            if not part:
-                continue
-            key, _, value = part.partition("=")
-            # PERF: most keys and values need no unquoting; skip the bytes round trip.
-            if "%" in key or "+" in key:
-                key = unquote_to_bytes(key.replace("+", " ")).decode("utf-8")
-            if "%" in value or "+" in value:
-                value = unquote_to_bytes(value.replace("+", " ")).decode("utf-8")
-            pairs.append((key, value))
+        if "%" not in qs or not _ESCAPED_SEPARATOR.search(qs):
+            # PERF: when no escape can turn into "&" or "=", the whole string is unquoted in
+            # one pass and then split, instead of unquoting key by key and value by value.
+            qs = qs.replace("+", " ")
+            if "%" in qs:
+                qs = unquote_to_bytes(qs).decode("utf-8")
+            pairs = [(k, v) for k, _, v in (p.partition("=") for p in qs.split("&") if p)]
+        else:
+            pairs = _decode_each(qs)
     except UnicodeError:
         raise BadRequest("The query string or form data is not valid UTF-8.") from None
     if max_pairs is not None and len(pairs) > max_pairs:
         from .exceptions import RequestEntityTooLarge
 
         raise RequestEntityTooLarge(f"The form has more than {max_pairs} fields (MAX_FORM_PARTS).")
+    return pairs
+
+
+# An escape that decodes to a separator ("%26" is "&", "%3D" is "=").
+_ESCAPED_SEPARATOR = re.compile("%(?:26|3[dD])")
+
+
+def _decode_each(qs: str) -> list[tuple[str, str]]:
+    """Split first, then unquote each key and value (for strings with escaped separators)."""
+    pairs: list[tuple[str, str]] = []
+    for part in qs.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        # PERF: most keys and values need no unquoting, and a "+" alone is only a space;
+        # the bytes round trip is for "%" escapes.
+        if "%" in key:
+            key = unquote_to_bytes(key.replace("+", " ")).decode("utf-8")
+        elif "+" in key:
+            key = key.replace("+", " ")
+        if "%" in value:
+            value = unquote_to_bytes(value.replace("+", " ")).decode("utf-8")
+        elif "+" in value:
+            value = value.replace("+", " ")
+        pairs.append((key, value))
     return pairs
 
 

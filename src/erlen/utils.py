@@ -70,6 +70,29 @@ def redirect(location: str, code: int = 302, Response: type[t.Any] | None = None
     return response
 
 
+def append_slash_redirect(environ: t.Mapping[str, t.Any], code: int = 308) -> t.Any:
+    """A redirect to the request's path with a ``/`` added, keeping the query string.
+
+    The Location is relative to the current URL (``name/`` for ``/a/name``), so it can never
+    point at another host, whatever the path holds.
+    """
+    from urllib.parse import quote
+
+    tail = str(environ.get("PATH_INFO", "")).rpartition("/")[2]
+    location = f"{quote(tail, safe='')}/" if tail else "./"
+    query = environ.get("QUERY_STRING")
+    if query:
+        location = f"{location}?{query}"
+    return redirect(location, code)
+
+
+def get_content_type(mimetype: str, charset: str = "utf-8") -> str:
+    """``mimetype`` with ``; charset=...`` added for text types (``text/*``, XML, JavaScript)."""
+    from .wrappers.response import get_content_type as content_type
+
+    return content_type(mimetype, charset)
+
+
 def _iri_to_uri(location: str) -> str:
     """Percent-encode the characters a Location header cannot carry (non-ASCII, spaces)."""
     if location.isascii() and " " not in location:

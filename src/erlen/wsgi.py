@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import typing as t
 
 from .exceptions import (
@@ -108,6 +109,10 @@ def get_input_stream(
     return t.cast("t.IO[bytes]", LimitedStream(stream, content_length))
 
 
+#: The most bytes asked of the server's input stream in one read.
+_READ_CHUNK = 65536
+
+
 def _too_large(limit: int) -> str:
     return (
         f"The request body is larger than the {limit} bytes this endpoint accepts"
@@ -151,7 +156,7 @@ class LimitedStream(io.RawIOBase):
             if self._is_max and self._stream.read(1):
                 raise RequestEntityTooLarge(_too_large(self.limit))
             return b""
-        data = self._stream.read(size)
+        data = self._read_in_chunks(size) if size > _READ_CHUNK else self._stream.read(size)
         self._pos += len(data)
         if len(data) < size and not self._is_max:
             raise ClientDisconnected(
@@ -160,6 +165,20 @@ class LimitedStream(io.RawIOBase):
         if self._is_max and self._pos >= self.limit and self._stream.read(1):
             raise RequestEntityTooLarge(_too_large(self.limit))
         return data
+
+    def _read_in_chunks(self, size: int) -> bytes:
+        # A Content-Length is only the client's claim: asking the server's stream for all of
+        # it at once makes it allocate that much (MemoryError, or OverflowError past
+        # sys.maxsize), so a tiny body claiming 100 GB would be a 500. Read what really
+        # arrives, a chunk at a time.
+        parts: list[bytes] = []
+        while size > 0:
+            chunk = self._stream.read(min(size, _READ_CHUNK))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size -= len(chunk)
+        return b"".join(parts)
 
     def readinto(self, buffer: t.Any) -> int:
         """Fill ``buffer`` from the stream; returns the number of bytes read."""
@@ -178,7 +197,8 @@ class LimitedStream(io.RawIOBase):
             size = remaining
         if size <= 0:
             return self.read(0)
-        line: bytes = self._stream.readline(size)
+        # min(): a claimed length past sys.maxsize is an OverflowError in readline().
+        line: bytes = self._stream.readline(min(size, sys.maxsize))
         self._pos += len(line)
         if not line and not self._is_max:
             raise ClientDisconnected(

@@ -73,6 +73,39 @@ def _default(o: t.Any) -> t.Any:
     )
 
 
+def _make_compact_encoder(
+    ensure_ascii: bool, sort_keys: bool, default: t.Callable[[t.Any], t.Any]
+) -> t.Callable[[t.Any], str]:
+    """A function that encodes like ``json.dumps(o, separators=(",", ":"), ...)``."""
+    encoder = json.JSONEncoder(
+        ensure_ascii=ensure_ascii, sort_keys=sort_keys, separators=(",", ":"), default=default
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the C encoder
+        return encoder.encode
+    # The C encoder with the same arguments JSONEncoder.iterencode gives it. Circular
+    # references are not tracked (markers=None), which avoids sharing a marker dict
+    # between threads; a cycle then ends in RecursionError instead of ValueError.
+    iterencode = make(
+        None,
+        default,
+        json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        sort_keys,
+        False,
+        True,
+    )
+
+    def encode(o: t.Any) -> str:
+        if type(o) is str:
+            return encoder.encode(o)
+        return "".join(iterencode(o, 0))
+
+    return encode
+
+
 class DefaultJSONProvider(JSONProvider):
     """The standard-library provider with Flask's defaults.
 
@@ -92,8 +125,8 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
-    _encoder: json.JSONEncoder | None = None
-    _encoder_key: tuple[t.Any, ...] = ()
+    _encode: t.Callable[[t.Any], str] | None = None
+    _encode_key: tuple[t.Any, ...] = ()
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """``json.dumps`` with this provider's ``default``, ``ensure_ascii`` and ``sort_keys``."""
@@ -106,26 +139,22 @@ class DefaultJSONProvider(JSONProvider):
         """``json.loads``; bytes are decoded as UTF-8 (or UTF-16/32 by their BOM)."""
         return json.loads(s, **kwargs)
 
-    def _compact_encoder(self) -> json.JSONEncoder:
-        # PERF: building a JSONEncoder for every response costs about as much as encoding a
-        # small dict; keep one while the settings it was built from stay the same.
+    def _compact_encode(self) -> t.Callable[[t.Any], str]:
+        # PERF: json.dumps builds an encoder (and JSONEncoder.encode the C encoder behind
+        # it) on every call, which costs as much as encoding a small dict. Keep the C
+        # encoder while the settings it was built from stay the same.
         key = (self.ensure_ascii, self.sort_keys, self.default)
-        if self._encoder is None or self._encoder_key != key:
-            self._encoder = json.JSONEncoder(
-                ensure_ascii=self.ensure_ascii,
-                sort_keys=self.sort_keys,
-                separators=(",", ":"),
-                default=self.default,
-            )
-            self._encoder_key = key
-        return self._encoder
+        if self._encode is None or self._encode_key != key:
+            self._encode = _make_compact_encoder(self.ensure_ascii, self.sort_keys, self.default)
+            self._encode_key = key
+        return self._encode
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response with :attr:`mimetype`, ending in a newline."""
         obj = self._prepare_response_obj(args, kwargs)
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
-            body = self._compact_encoder().encode(obj)
+            body = self._compact_encode()(obj)
         else:
             body = self.dumps(obj, indent=2)
         return self._app.response_class(f"{body}\n", mimetype=self.mimetype)

@@ -6,7 +6,8 @@ and ``-Prefix``. Each proxy *appends* to these headers, and a client can send th
 the last ``n`` values (one per proxy you run) can be trusted; the arguments say how many.
 
 Usage: ``app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)``. The original values are
-kept in ``environ["erlen.proxy_fix.orig"]``.
+kept in ``environ["erlen.proxy_fix.orig"]`` (and, for migrated code, in
+``environ["werkzeug.proxy_fix.orig"]``).
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ class ProxyFix:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        environ["erlen.proxy_fix.orig"] = {key: environ.get(key) for key in _ORIGINAL_KEYS}
+        original = {key: environ.get(key) for key in _ORIGINAL_KEYS}
+        # Under Werkzeug's key too, for code migrated from it that reads the originals there.
+        environ["erlen.proxy_fix.orig"] = environ["werkzeug.proxy_fix.orig"] = original
         get = environ.get
 
         remote = _trusted_value(self.x_for, get("HTTP_X_FORWARDED_FOR"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import typing as t
 from datetime import datetime
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from ..datastructures import (
     RequestCacheControl,
 )
 from ..exceptions import BadRequest, UnsupportedMediaType
+from ..formparser import FormDataParser, _EnctypeHintFiles, default_stream_factory
 from ..globals import _cv_app
 from ..urls import decode_pairs
 from ..user_agent import UserAgent
@@ -77,6 +79,8 @@ class Request:
     list_storage_class: type[ImmutableList[t.Any]] = ImmutableList
     #: The class of ``user_agent``.
     user_agent_class: type[UserAgent] = UserAgent
+    #: The parser for urlencoded and multipart bodies (see :meth:`make_form_data_parser`).
+    form_data_parser_class: type[FormDataParser] = FormDataParser
     #: Hosts accepted in the Host header; ``None`` accepts any (set from ``TRUSTED_HOSTS``).
     trusted_hosts: list[str] | None = None
     #: The JSON module or provider ``get_json`` decodes with (the app sets ``app.json``).
@@ -502,31 +506,75 @@ class Request:
         """Whether the content type is one the form parser handles."""
         return self.mimetype in (_FORM_MIMETYPE, _MULTIPART_MIMETYPE)
 
+    def make_form_data_parser(self) -> FormDataParser:
+        """The parser for this request's body, configured with its limits and storage class."""
+        return self.form_data_parser_class(
+            self._get_file_stream,
+            self.max_form_memory_size,
+            self.max_content_length,
+            self.parameter_storage_class,
+            max_form_parts=self.max_form_parts,
+        )
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> t.IO[bytes]:
+        """Where an upload's bytes go (override to store uploads elsewhere)."""
+        return default_stream_factory(total_content_length, content_type, filename, content_length)
+
+    def _get_stream_for_parsing(self) -> t.IO[bytes]:
+        # A body already read by get_data() is parsed from the cached bytes.
+        cached = self.__dict__.get("_cached_data")
+        if cached is not None:
+            return io.BytesIO(cached)
+        return self.stream
+
     def _load_form_data(self) -> None:
         """Parse the body into :attr:`form` and :attr:`files` (once)."""
         if "form" in self.__dict__:
             return
         form: MultiDict[str, str]
         files: MultiDict[str, FileStorage]
-        if self.want_form_data_parsed and not self.shallow:
-            from ..formparser import parse_form_body
-
-            form, files = parse_form_body(self)
+        mimetype = self.mimetype
+        if not self.shallow and mimetype in (_FORM_MIMETYPE, _MULTIPART_MIMETYPE):
+            parser = self.make_form_data_parser()
+            _, form, files = parser.parse(
+                self._get_stream_for_parsing(),
+                mimetype,
+                self.content_length,
+                self.mimetype_params,
+            )
         else:
             form = self.parameter_storage_class()
             files = self.parameter_storage_class()
+        if mimetype != _MULTIPART_MIMETYPE and not files:
+            ctx = _cv_app.get(None)
+            if ctx is not None and ctx.app.debug:
+                files = _EnctypeHintFiles(form, mimetype)
         self.__dict__["form"] = form
         self.__dict__["files"] = files
 
     @cached_property
     def form(self) -> MultiDict[str, str]:
-        """The fields of an urlencoded or multipart body (empty for other bodies)."""
+        """The fields of an urlencoded or multipart body (empty for other bodies).
+
+        Reading it parses the body: 413 past ``MAX_FORM_MEMORY_SIZE``, ``MAX_FORM_PARTS`` or
+        ``MAX_CONTENT_LENGTH``, 400 for a malformed body.
+        """
         self._load_form_data()
         return t.cast("MultiDict[str, str]", self.__dict__["form"])
 
     @cached_property
     def files(self) -> MultiDict[str, FileStorage]:
-        """The uploaded files of a multipart body."""
+        """The uploaded files of a multipart body, as :class:`~erlen.datastructures.FileStorage`.
+
+        Small uploads are kept in memory, larger ones in temporary files that are closed
+        (and so deleted) when the request ends.
+        """
         self._load_form_data()
         return t.cast("MultiDict[str, FileStorage]", self.__dict__["files"])
 

@@ -495,6 +495,48 @@ class Response:
             partitioned=partitioned,
         )
 
+    # -- conditional responses ------------------------------------------------------------------
+    def set_etag(self, etag: str, weak: bool = False) -> None:
+        """Set the ETag header (quoted; ``W/`` in front when ``weak``)."""
+        self.headers["ETag"] = http.quote_etag(etag, weak)
+
+    def get_etag(self) -> tuple[str, bool] | tuple[None, None]:
+        """``(tag, is_weak)`` from the ETag header, or ``(None, None)`` without one."""
+        value = self.headers.get("ETag")
+        if not value:
+            return None, None
+        return http.unquote_etag(value)
+
+    def add_etag(self, overwrite: bool = False, weak: bool = False) -> None:
+        """Set an ETag computed from the body (its SHA-1), unless one is set and not
+        ``overwrite``. A streamed body is buffered to compute it."""
+        if overwrite or "ETag" not in self.headers:
+            self.set_etag(http.generate_etag(self.get_data()), weak)
+
+    def make_conditional(
+        self,
+        request_or_environ: t.Any,
+        accept_ranges: bool | str = False,
+        complete_length: int | None = None,
+    ) -> Response:
+        """Answer the request's conditional headers, in place; returns ``self``.
+
+        For GET and HEAD (other methods are left alone) and a 2xx response: a failed
+        If-Match or If-Unmodified-Since gives 412 with an empty body; a matching
+        If-None-Match, or an If-Modified-Since not older than Last-Modified (ignored when
+        in the future or malformed), gives 304. Then, for GET with ``accept_ranges``
+        (``True`` means ``"bytes"``), a satisfiable single ``Range`` (honouring If-Range)
+        gives 206 with Content-Range; a malformed or unsatisfiable one raises
+        :class:`~erlen.exceptions.RequestedRangeNotSatisfiable` (416,
+        ``Content-Range: bytes */N``); several ranges get the whole body (200).
+        ``complete_length`` is the body's full length; it may be left out for a bytes body.
+        Accept-Ranges and Date are set whenever the method is GET or HEAD.
+        """
+        from ._conditional import environ_of, make_conditional
+
+        make_conditional(self, environ_of(request_or_environ), accept_ranges, complete_length)
+        return self
+
     # -- typed header properties ----------------------------------------------------------------
     @property
     def mimetype(self) -> str | None:
@@ -587,9 +629,22 @@ class Response:
 
     @property
     def www_authenticate(self) -> WWWAuthenticate:
-        """The WWW-Authenticate header (the first one)."""
+        """The WWW-Authenticate header (the first one); changing the object rewrites it.
+
+        Without the header this is an empty ``Basic`` challenge that is only written once
+        it is changed (``response.www_authenticate.realm = "api"``).
+        """
+
+        def on_update(value: WWWAuthenticate) -> None:
+            # Only the first challenge is represented here; any later ones stay.
+            challenges = self.headers.getlist("WWW-Authenticate")
+            self.headers.setlist("WWW-Authenticate", [value.to_header(), *challenges[1:]])
+
         rv = WWWAuthenticate.from_header(self.headers.get("WWW-Authenticate"))
-        return rv if rv is not None else WWWAuthenticate("basic")
+        if rv is None:
+            rv = WWWAuthenticate("basic")
+        rv.on_update = on_update
+        return rv
 
     @www_authenticate.setter
     def www_authenticate(self, value: WWWAuthenticate | list[WWWAuthenticate] | None) -> None:

@@ -1,0 +1,5 @@
+"""``python -m erlen``: the ``erlen`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""The Jinja2 classes behind :mod:`erlen.templating`.
+
+They live apart so that importing Erlen does not import Jinja2: this module is imported the
+first time an application touches ``app.jinja_env`` (``erlen.templating.Environment`` and
+``DispatchingJinjaLoader`` resolve to the classes here on first access).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from jinja2 import BaseLoader, TemplateNotFound
+from jinja2 import Environment as _BaseEnvironment
+
+if t.TYPE_CHECKING:
+    from .app import Erlen
+    from .scaffold import Scaffold
+
+
+class Environment(_BaseEnvironment):
+    """The application's Jinja environment: it knows its app, and by default loads
+    templates through :meth:`Erlen.create_global_jinja_loader` (app first, then blueprints)."""
+
+    def __init__(self, app: Erlen, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        super().__init__(**options)
+        #: The application this environment renders for.
+        self.app = app
+
+
+def _describe(loader: BaseLoader | None) -> str:
+    """Where a loader looks, for error messages and ``EXPLAIN_TEMPLATE_LOADING``."""
+    searchpath = getattr(loader, "searchpath", None)
+    if searchpath:
+        return ", ".join(repr(p) for p in searchpath)
+    return repr(loader)
+
+
+class DispatchingJinjaLoader(BaseLoader):
+    """Ask the application's loader, then each blueprint's in registration order.
+
+    The first that has the template wins, so a file in the application's templates folder
+    overrides a blueprint's template of the same name (hence the convention of keeping a
+    blueprint's templates under ``templates/<blueprint name>/``).
+    """
+
+    def __init__(self, app: Erlen) -> None:
+        self.app = app
+
+    def _sources(self) -> t.Iterator[tuple[Scaffold, BaseLoader | None]]:
+        yield self.app, self.app.jinja_loader
+        for blueprint in self.app.iter_blueprints():
+            yield blueprint, getattr(blueprint, "jinja_loader", None)
+
+    def get_source(
+        self, environment: _BaseEnvironment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        """The template's source from the first loader that has it."""
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            return self._get_source_explained(environment, template)
+        searched: list[str] = []
+        for _owner, loader in self._sources():
+            if loader is None:
+                continue
+            try:
+                return loader.get_source(environment, template)
+            except TemplateNotFound:
+                searched.append(_describe(loader))
+        raise self._not_found(template, searched)
+
+    def _get_source_explained(
+        self, environment: _BaseEnvironment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        lines = [f"Locating template {template!r}:"]
+        found: tuple[str, str | None, t.Callable[[], bool] | None] | None = None
+        searched: list[str] = []
+        for number, (owner, loader) in enumerate(self._sources(), 1):
+            where = f"{number}: {owner!r}"
+            if loader is None:
+                lines.append(f"{where}: no template folder")
+                continue
+            try:
+                source = loader.get_source(environment, template)
+            except TemplateNotFound:
+                searched.append(_describe(loader))
+                lines.append(f"{where}: not found in {_describe(loader)}")
+                continue
+            if found is None:
+                found = source
+                lines.append(f"{where}: found at {source[1]!r}")
+            else:
+                lines.append(f"{where}: also found at {source[1]!r} (ignored: earlier wins)")
+        if found is None:
+            lines.append(
+                "Error: the template was not found. Check that it is in the application's"
+                " 'templates' folder, or in a blueprint's template_folder."
+            )
+        self.app.logger.info("\n".join(lines))
+        if found is None:
+            raise self._not_found(template, searched)
+        return found
+
+    def _not_found(self, template: str, searched: list[str]) -> TemplateNotFound:
+        where = "; ".join(searched) if searched else "nowhere: no template folder is configured"
+        return TemplateNotFound(
+            template,
+            f"Template {template!r} was not found. Searched: {where}. Put it in the"
+            " application's template_folder (default 'templates') or a blueprint's, or set"
+            " EXPLAIN_TEMPLATE_LOADING = True to log the search.",
+        )
+
+    def list_templates(self) -> list[str]:
+        """Every template name any loader knows, sorted."""
+        names: set[str] = set()
+        for _owner, loader in self._sources():
+            if loader is not None:
+                names.update(loader.list_templates())
+        return sorted(names)
