@@ -33,6 +33,12 @@ class _AppCtxGlobals:
         except KeyError:
             raise AttributeError(name) from None
 
+    if t.TYPE_CHECKING:
+        # So that type checkers accept ``g.user = ...`` as they do for Flask's ``g``; at run
+        # time plain assignment already works. PERF: no real __setattr__ on every assignment.
+        def __setattr__(self, name: str, value: t.Any) -> None: ...
+        def __delattr__(self, name: str) -> None: ...
+
     def get(self, name: str, default: t.Any = None) -> t.Any:
         """Get an attribute, or ``default``."""
         return self.__dict__.get(name, default)

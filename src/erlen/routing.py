@@ -1220,14 +1220,15 @@ class Map:
         if not isinstance(environ, dict):
             environ = environ.environ
         # PERF: only what matching needs is read; no IDNA, and the path is decoded only
-        # when it is not ASCII. The usual Host (a lower-case name without a port) passes
-        # one regular expression; anything else takes the full check of get_host.
+        # when it is not ASCII. The usual Host (a lower-case name, maybe with a port that is
+        # not the default one) passes one regular expression; anything else takes the full
+        # check of get_host.
         host = environ.get("HTTP_HOST")
-        if not host or _plain_host(host) is None:
+        scheme = environ.get("wsgi.url_scheme", "http")
+        if not host or _plain_host(host) is None or host.endswith(_DEFAULT_PORT_SUFFIXES):
             host = get_host(environ).lower()
             if "[" in host or "]" in host:
                 _check_ip_literal(host)
-        scheme = environ.get("wsgi.url_scheme", "http")
         if "HTTP_UPGRADE" in environ and _is_websocket_upgrade(environ):
             scheme = "wss" if scheme == "https" else "ws"
         domain_ok = True
@@ -1267,7 +1268,10 @@ class Map:
         return f"{type(self).__name__}([{', '.join(map(repr, self._rules))}])"
 
 
-_plain_host = re.compile(r"[a-z0-9][a-z0-9.\-]*").fullmatch
+_plain_host = re.compile(r"[a-z0-9][a-z0-9.\-]*(?::[0-9]{1,5})?").fullmatch
+# A Host ending in a default port has it removed by get_host (":80" for https is kept
+# there; the slow path sorts that out).
+_DEFAULT_PORT_SUFFIXES = (":80", ":443")
 
 
 def _check_ip_literal(host: str) -> None:

@@ -102,11 +102,11 @@ def get_input_stream(
         raise RequestEntityTooLarge(_too_large(max_content_length))
     if environ.get("wsgi.input_terminated"):
         if max_content_length is not None:
-            return t.cast("t.IO[bytes]", LimitedStream(stream, max_content_length, is_max=True))
+            return LimitedStream(stream, max_content_length, is_max=True)  # type: ignore[return-value]
         return stream
     if content_length is None:
         return io.BytesIO() if safe_fallback else stream
-    return t.cast("t.IO[bytes]", LimitedStream(stream, content_length))
+    return LimitedStream(stream, content_length)  # type: ignore[return-value]
 
 
 #: The most bytes asked of the server's input stream in one read.

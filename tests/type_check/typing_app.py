@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Any, assert_type
 
 from erlen import Erlen, Response, jsonify
 from erlen.typing import ResponseReturnValue
@@ -49,3 +49,12 @@ assert_type(index(), str)
 assert_type(as_json(), Response)
 assert_type(after(Response()), Response)
 assert_type(not_found(Exception()), tuple[str, int])
+
+
+def set_globals() -> None:
+    """``g`` takes any attribute, as Flask's does under mypy."""
+    from erlen import g
+
+    g.user = {"id": 1}
+    assert_type(g.user, Any)
+    del g.user

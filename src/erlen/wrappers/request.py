@@ -173,7 +173,7 @@ class Request:
     @property
     def scheme(self) -> str:
         """``http`` or ``https`` (the WSGI ``url_scheme``)."""
-        return t.cast(str, self.environ.get("wsgi.url_scheme", "http"))
+        return self.environ.get("wsgi.url_scheme", "http")  # type: ignore[no-any-return]
 
     @property
     def is_secure(self) -> bool:
@@ -212,7 +212,8 @@ class Request:
     @cached_property
     def query_string(self) -> bytes:
         """The raw query string, as bytes."""
-        return t.cast(str, self.environ.get("QUERY_STRING", "")).encode("latin-1")
+        qs: str = self.environ.get("QUERY_STRING", "")
+        return qs.encode("latin-1")
 
     @cached_property
     def full_path(self) -> str:
@@ -466,7 +467,7 @@ class Request:
     @property
     def input_stream(self) -> t.IO[bytes]:
         """The raw ``wsgi.input``, with no limit applied; prefer :attr:`stream`."""
-        return t.cast(t.IO[bytes], self.environ["wsgi.input"])
+        return self.environ["wsgi.input"]  # type: ignore[no-any-return]
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
@@ -499,7 +500,7 @@ class Request:
     @property
     def data(self) -> bytes:
         """The body as bytes (empty when it was a form, which is parsed into :attr:`form`)."""
-        return t.cast(bytes, self.get_data(parse_form_data=True))
+        return self.get_data(parse_form_data=True)  # type: ignore[no-any-return]
 
     @property
     def want_form_data_parsed(self) -> bool:
@@ -566,7 +567,7 @@ class Request:
         ``MAX_CONTENT_LENGTH``, 400 for a malformed body.
         """
         self._load_form_data()
-        return t.cast("MultiDict[str, str]", self.__dict__["form"])
+        return self.__dict__["form"]  # type: ignore[no-any-return]
 
     @cached_property
     def files(self) -> MultiDict[str, FileStorage]:
@@ -576,7 +577,7 @@ class Request:
         (and so deleted) when the request ends.
         """
         self._load_form_data()
-        return t.cast("MultiDict[str, FileStorage]", self.__dict__["files"])
+        return self.__dict__["files"]  # type: ignore[no-any-return]
 
     @cached_property
     def values(self) -> CombinedMultiDict[str, str]:

@@ -385,7 +385,7 @@ class Response:
             return _ClosingIterator((), self.close)
         body = self.response
         if self.direct_passthrough:
-            return t.cast("t.Iterable[bytes]", body)
+            return body  # type: ignore[no-any-return]
         # PERF: the common body is a one-item list of bytes with nothing to close; hand it
         # to the server as it is.
         if type(body) is list and not self._on_close:
