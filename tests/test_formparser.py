@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import tempfile
@@ -71,16 +72,10 @@ class TrackingRequest(Request):
 
     opened: t.ClassVar[list[t.IO[bytes]]] = []
 
-    def _get_file_stream(
-        self,
-        total_content_length: int | None,
-        content_type: str | None,
-        filename: str | None = None,
-        content_length: int | None = None,
-    ) -> t.IO[bytes]:
-        stream = super()._get_file_stream(
-            total_content_length, content_type, filename, content_length
-        )
+    def _get_file_stream(self, *args: t.Any, **kwargs: t.Any) -> t.IO[bytes]:
+        # The real stream factory, recorded; its arguments are checked by
+        # test_custom_stream_factory_receives_every_upload.
+        stream = super()._get_file_stream(*args, **kwargs)
         self.opened.append(stream)
         return stream
 
@@ -539,6 +534,15 @@ def test_parse_form_data_from_environ() -> None:
     assert type(form) is MultiDict
     assert form["a"] == "1"
     assert files["f"].read() == b"data"
+
+
+def test_parse_form_data_takes_the_parsers_arguments() -> None:
+    # parse_form_data spells out FormDataParser's parameters (its public signature is its
+    # documentation); this keeps the two lists from drifting apart.
+    function = list(inspect.signature(parse_form_data).parameters.values())
+    parser = list(inspect.signature(FormDataParser).parameters.values())
+    assert function[0].name == "environ"
+    assert function[1:] == parser
 
 
 # -- the extension points -------------------------------------------------------------------------

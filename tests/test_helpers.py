@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import typing as t
 from pathlib import Path
 
@@ -108,6 +109,27 @@ def test_send_from_directory_serves(app: Erlen, tmp_path: Path) -> None:
     app.add_url_rule("/f/<path:name>", "f", lambda name: send_from_directory(tmp_path, name))
     rv = app.test_client().get("/f/a.css")
     assert (rv.status_code, rv.data, rv.mimetype) == (200, b"body{}", "text/css")
+
+
+def test_send_from_directory_stats_the_file_once(
+    app: Erlen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.css").write_text("body{}")
+    real_stat = os.stat
+    stats: list[str] = []
+
+    def counting_stat(path: t.Any, *args: t.Any, **kwargs: t.Any) -> os.stat_result:
+        stats.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    with app.test_request_context():
+        monkeypatch.setattr(os, "stat", counting_stat)
+        rv = send_from_directory(tmp_path, "a.css")
+        monkeypatch.undo()
+        rv.close()
+    # (mimetypes may stat its own files on first use)
+    assert [p for p in stats if p.startswith(str(tmp_path))] == [str(tmp_path / "a.css")]
+    assert rv.headers["Content-Length"] == "6"
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from .exceptions import (
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .routing import BuildError, Map, MapAdapter, RoutingException, Rule
-from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, _max_age_seconds, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import _DefaultEnvironmentClass, select_jinja_autoescape
 from .utils import cached_property
@@ -58,6 +58,12 @@ T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallab
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 _sentinel: t.Any = object()
+
+# PERF: isinstance() with a tuple; ``A | B`` in the call would build a union on every call.
+_HEADERS_TYPES = (Headers, dict, tuple, list)
+_BODY_TYPES = (str, bytes, bytearray, cabc.Iterator)
+_JSON_TYPES = (dict, list)
+_BYTES_TYPES = (bytes, bytearray)
 
 
 def _make_timedelta(value: timedelta | int) -> timedelta:
@@ -295,12 +301,7 @@ class Erlen(Scaffold):
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.Any]:
         """Open a file relative to ``root_path`` for reading."""
-        if mode not in {"r", "rt", "rb"}:
-            raise ValueError("Resources can only be opened for reading ('r', 'rt' or 'rb').")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
+        return self._open_resource(resource, mode, encoding)
 
     def _check_setup_finished(self, f_name: str) -> None:
         if self._got_first_request:
@@ -779,7 +780,7 @@ class Erlen(Scaffold):
             if len(rv) == 3:
                 rv, status, headers = rv
             elif len(rv) == 2:
-                if isinstance(rv[1], Headers | dict | tuple | list):
+                if isinstance(rv[1], _HEADERS_TYPES):
                     rv, headers = rv
                 else:
                     rv, status = rv
@@ -798,10 +799,10 @@ class Erlen(Scaffold):
         if not isinstance(rv, cls):
             if isinstance(rv, HTTPException):  # PERF: before the (slow) ABC check below
                 rv = cls.force_type(rv.get_response(_cv_request.get().request.environ))
-            elif isinstance(rv, str | bytes | bytearray | cabc.Iterator):
+            elif isinstance(rv, _BODY_TYPES):
                 rv = cls(rv, status=status, headers=headers)
                 status = headers = None
-            elif isinstance(rv, dict | list):
+            elif isinstance(rv, _JSON_TYPES):
                 rv = self.json.response(rv)
             elif isinstance(rv, Response) or callable(rv):
                 try:
@@ -819,7 +820,7 @@ class Erlen(Scaffold):
                     f" callable, got {type(rv).__name__}."
                 )
         if status is not None:
-            if isinstance(status, bytes | bytearray):
+            if isinstance(status, _BYTES_TYPES):
                 status = status.decode("latin-1")
             if isinstance(status, str):
                 rv.status = status
@@ -1053,21 +1054,13 @@ class Erlen(Scaffold):
     # -- static files -----------------------------------------------------------------------------
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (None: no max-age, revalidate with ETag)."""
-        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return int(value)
+        return _max_age_seconds(self.config["SEND_FILE_MAX_AGE_DEFAULT"])
 
     def send_static_file(self, filename: str) -> Response:
         """Serve a file from the static folder (the ``static`` endpoint's view)."""
-        if not self.has_static_folder:
-            raise RuntimeError("'static_folder' must be set to serve static files.")
-        from .helpers import send_from_directory
-
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+        return self._send_static_file(
+            filename, "'static_folder' must be set to serve static files."
+        )
 
     # -- running ----------------------------------------------------------------------------------
     def run(
@@ -1142,3 +1135,7 @@ def find_package(import_name: str) -> tuple[str | None, str]:
     if prefix_parts and prefix_parts[-1].lower() in ("lib", "lib64"):
         prefix_parts = prefix_parts[:-1]
     return os.sep.join(prefix_parts) or os.sep, path
+
+
+#: Flask's name for the class, so that ``from flask.app import Flask`` migrates too.
+Flask = Erlen

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import typing as t
-from datetime import timedelta
 
 from . import typing as ft
 from .scaffold import (
@@ -26,6 +25,7 @@ from .scaffold import (
     T_url_defaults,
     T_url_value_preprocessor,
     _endpoint_from_view_func,
+    _max_age_seconds,
     setupmethod,
 )
 
@@ -472,31 +472,16 @@ class Blueprint(Scaffold):
         """The app's ``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (None: revalidate with ETag)."""
         from .globals import current_app
 
-        value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return int(value)
+        return _max_age_seconds(current_app.config["SEND_FILE_MAX_AGE_DEFAULT"])
 
     def send_static_file(self, filename: str) -> Response:
         """Serve a file from the blueprint's static folder (its ``static`` endpoint)."""
-        if not self.has_static_folder:
-            raise RuntimeError(
-                f"The blueprint {self.name!r} has no static_folder to serve files from."
-            )
-        from .helpers import send_from_directory
-
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+        return self._send_static_file(
+            filename, f"The blueprint {self.name!r} has no static_folder to serve files from."
+        )
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
     ) -> t.IO[t.Any]:
         """Open a file relative to the blueprint's ``root_path`` for reading."""
-        if mode not in {"r", "rt", "rb"}:
-            raise ValueError("Resources can only be opened for reading ('r', 'rt' or 'rb').")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
+        return self._open_resource(resource, mode, encoding)

@@ -228,7 +228,21 @@ def send_from_directory(
     if not stat.S_ISREG(st.st_mode):
         raise NotFound()
     # PERF: the stat made for the check is reused, not repeated.
-    return _send_file(full, st, **kwargs)
+    return send_file(_CheckedPath(full, st), **kwargs)
+
+
+class _CheckedPath(os.PathLike[str]):
+    """An absolute path with the ``os.stat`` result it was checked with, so that
+    :func:`send_file` does not stat the file again."""
+
+    __slots__ = ("path", "st")
+
+    def __init__(self, path: str, st: os.stat_result) -> None:
+        self.path = path
+        self.st = st
+
+    def __fspath__(self) -> str:
+        return self.path
 
 
 #: The size of the chunks a file is read in when the server offers no ``wsgi.file_wrapper``.
@@ -258,30 +272,6 @@ def send_file(
     Cache-Control; None means ``no-cache`` (revalidate with the ETag). With
     ``USE_X_SENDFILE`` the server sends the file named in the ``X-Sendfile`` header.
     """
-    return _send_file(
-        path_or_file,
-        None,
-        mimetype=mimetype,
-        as_attachment=as_attachment,
-        download_name=download_name,
-        conditional=conditional,
-        etag=etag,
-        last_modified=last_modified,
-        max_age=max_age,
-    )
-
-
-def _send_file(
-    path_or_file: str | os.PathLike[str] | t.IO[bytes],
-    st: os.stat_result | None,
-    mimetype: str | None = None,
-    as_attachment: bool = False,
-    download_name: str | None = None,
-    conditional: bool = True,
-    etag: bool | str = True,
-    last_modified: datetime | int | float | None = None,
-    max_age: int | t.Callable[[str | None], int | None] | None = None,
-) -> Response:
     import io
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -294,8 +284,7 @@ def _send_file(
         path = os.fspath(path_or_file)
         if not os.path.isabs(path):
             path = os.path.join(app.root_path, path)
-        if st is None:
-            st = os.stat(path)
+        st = path_or_file.st if isinstance(path_or_file, _CheckedPath) else os.stat(path)
         size, mtime = st.st_size, st.st_mtime
         if download_name is None:
             download_name = os.path.basename(path)
@@ -429,3 +418,8 @@ class _FileIter:
     def close(self) -> None:
         """Close the file."""
         self.filelike.close()
+
+
+# Where Flask users import them from; defined with the concepts they belong to.
+from .scaffold import get_root_path as get_root_path  # noqa: E402
+from .templating import get_template_attribute as get_template_attribute  # noqa: E402

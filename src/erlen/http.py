@@ -18,17 +18,14 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote, unquote_to_bytes
 
 from ._status import HTTP_STATUS_CODES as HTTP_STATUS_CODES
-from .datastructures import (
-    Accept,
-    ContentRange,
-    ETags,
-    HeaderSet,
-    IfRange,
-    MultiDict,
-    Range,
-    RequestCacheControl,
-    _CacheControl,
-)
+
+# From the modules that define them, not the package: the package imports its modules, and they
+# import this module, so it may be partly initialised while this runs.
+from .datastructures.accept import Accept
+from .datastructures.cache_control import RequestCacheControl, _CacheControl
+from .datastructures.range import ContentRange, ETags, IfRange, Range
+from .datastructures.sets import HeaderSet
+from .datastructures.structures import MultiDict
 
 _TAccept = t.TypeVar("_TAccept", bound=Accept)
 _TCacheControl = t.TypeVar("_TCacheControl", bound=_CacheControl)

@@ -7,6 +7,7 @@ import os
 import sys
 import typing as t
 from collections import defaultdict
+from datetime import timedelta
 from functools import update_wrapper
 
 from . import typing as ft
@@ -16,6 +17,8 @@ from .utils import cached_property
 if t.TYPE_CHECKING:
     import click
     from jinja2 import BaseLoader
+
+    from .wrappers import Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
@@ -43,6 +46,15 @@ def setupmethod(f: F) -> F:
         return f(self, *args, **kwargs)
 
     return t.cast(F, update_wrapper(wrapper_func, f))
+
+
+def _max_age_seconds(value: timedelta | int | None) -> int | None:
+    """A ``SEND_FILE_MAX_AGE_DEFAULT`` value in seconds (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return int(value)
 
 
 class Scaffold:
@@ -150,6 +162,28 @@ class Scaffold:
         from jinja2 import FileSystemLoader
 
         return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """The ``max_age`` in seconds for a static file (``None``: revalidate with ETag)."""
+        raise NotImplementedError
+
+    def _send_static_file(self, filename: str, no_folder: str) -> Response:
+        """Serve ``filename`` from :attr:`static_folder`; without one raise ``no_folder``."""
+        if not self.has_static_folder:
+            raise RuntimeError(no_folder)
+        from .helpers import send_from_directory
+
+        max_age = self.get_send_file_max_age(filename)
+        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+
+    def _open_resource(self, resource: str, mode: str, encoding: str | None) -> t.IO[t.Any]:
+        """Open ``resource`` below :attr:`root_path`, for reading only."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading ('r', 'rt' or 'rb').")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     @cached_property
     def cli(self) -> click.Group:

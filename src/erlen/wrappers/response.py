@@ -21,6 +21,10 @@ from ..globals import _cv_app
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+# PERF: isinstance() with a tuple; ``A | B`` in the call would build a union on every call.
+_TEXT_TYPES = (str, bytes, bytearray)
+_SEQUENCE_TYPES = (list, tuple)
+
 _STATUS_LINES: dict[int, str] = {
     code: f"{code} {reason.upper()}" for code, reason in http.HTTP_STATUS_CODES.items()
 }
@@ -169,7 +173,7 @@ class Response:
 
         if response is None:
             self.response = []
-        elif isinstance(response, str | bytes | bytearray):
+        elif isinstance(response, _TEXT_TYPES):
             body = response.encode() if isinstance(response, str) else bytes(response)
             self.response = [body]
             if self.automatically_set_content_length:
@@ -230,7 +234,7 @@ class Response:
     @property
     def is_sequence(self) -> bool:
         """Whether the body is a list or tuple (its length is known)."""
-        return isinstance(self.response, list | tuple)
+        return isinstance(self.response, _SEQUENCE_TYPES)
 
     @property
     def is_streamed(self) -> bool:
@@ -356,7 +360,7 @@ class Response:
         if (
             self.automatically_set_content_length
             and not no_body
-            and isinstance(self.response, list | tuple)
+            and isinstance(self.response, _SEQUENCE_TYPES)
             and "content-length" not in headers
         ):
             try:
