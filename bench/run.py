@@ -872,7 +872,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: 3 repeats x 200 calls, RESULTS.md left alone unless --output",
+        help="a smoke run: 3 repeats x 200 calls (RESULTS.md is written only by full runs)",
     )
     parser.add_argument(
         "--only", default="", help="comma-separated endpoints to run (default: all)"
@@ -893,7 +893,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.repeats, args.calls = 3, 200
     if args.repeats < 1 or args.calls < 1:
         parser.error("--repeats and --calls must be at least 1")
-    if args.output is None and not args.quick:
+    # Only a full run (every endpoint, every framework, the usual repeats) replaces the
+    # recorded figures; a partial run prints its table and leaves RESULTS.md alone.
+    if args.output is None and not (args.quick or args.only or args.frameworks):
         args.output = HERE / "RESULTS.md"
     return args
 
