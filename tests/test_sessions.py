@@ -64,3 +64,47 @@ def test_in_and_len_mark_session_accessed(app: Erlen) -> None:
         return str("x" in session)
 
     assert app.test_client().get("/").headers["Vary"] == "Cookie"
+
+
+def test_signer_is_made_once_per_salt(app: Erlen) -> None:
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer is not None
+    assert serializer.make_signer(b"cookie-session") is serializer.make_signer(b"cookie-session")
+    assert serializer.make_signer(b"other") is not serializer.make_signer(b"cookie-session")
+    # The default SHA-1 signs in one OpenSSL call (the golden Flask cookies prove the bytes).
+    assert type(serializer.make_signer(b"cookie-session").algorithm).__name__ == "OneShotSHA1"
+
+
+def test_a_custom_digest_method_still_signs_and_verifies() -> None:
+    import hashlib
+
+    from erlen.sessions import SecureCookieSessionInterface
+
+    class SHA256Sessions(SecureCookieSessionInterface):
+        digest_method = staticmethod(hashlib.sha256)
+
+    def cookie_of(interface: SecureCookieSessionInterface) -> str:
+        app = Erlen("digest")
+        app.secret_key = "k"
+        app.session_interface = interface
+
+        @app.get("/set")
+        def set_value() -> str:
+            session["n"] = 1
+            return "ok"
+
+        @app.get("/get")
+        def get_value() -> str:
+            return str(session.get("n"))
+
+        client = app.test_client()
+        client.get("/set")
+        assert client.get("/get").text == "1"  # verified with the same method
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        return cookie.value
+
+    sha1_cookie = cookie_of(SecureCookieSessionInterface())
+    sha256_cookie = cookie_of(SHA256Sessions())
+    # Same payload, same second or not: the signature part differs in length (20 vs 32 bytes).
+    assert len(sha256_cookie.rsplit(".", 1)[1]) > len(sha1_cookie.rsplit(".", 1)[1])

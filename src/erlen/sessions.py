@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import functools
 import hashlib
+import hmac
 import typing as t
 from datetime import UTC, datetime
 
@@ -203,9 +204,25 @@ def _signer_class() -> type[TimestampSigner]:
     same secret, salt and method, and the cookies are byte for byte what Flask writes.
     """
     from itsdangerous import TimestampSigner
+    from itsdangerous.signer import HMACAlgorithm, SigningAlgorithm
+
+    class OneShotSHA1(SigningAlgorithm):
+        """HMAC-SHA1 in one call into OpenSSL: the same signature as HMACAlgorithm's."""
+
+        def get_signature(self, key: bytes, value: bytes) -> bytes:
+            return hmac.digest(key, value, "sha1")
+
+    one_shot_sha1 = OneShotSHA1()
 
     class CachedKeySigner(TimestampSigner):
         _derived: t.ClassVar[dict[tuple[t.Any, ...], bytes]] = {}
+
+        def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+            super().__init__(*args, **kwargs)
+            # PERF: hmac.new() with a digest function (as itsdangerous calls it) runs the
+            # pure-Python HMAC; for the default SHA-1 the one-shot C call gives the same bytes.
+            if type(self.algorithm) is HMACAlgorithm and self.digest_method is _lazy_sha1:
+                self.algorithm = one_shot_sha1
 
         def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
             if secret_key is None:
@@ -226,6 +243,24 @@ def _signer_class() -> type[TimestampSigner]:
             return rv
 
     return CachedKeySigner
+
+
+@functools.cache
+def _serializer_class() -> type[URLSafeTimedSerializer]:
+    """itsdangerous' URLSafeTimedSerializer, keeping its signers."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    class SignerKeepingSerializer(URLSafeTimedSerializer):
+        def make_signer(self, salt: str | bytes | None = None) -> t.Any:
+            # PERF: itsdangerous makes a new signer on every dumps and loads; a signer holds
+            # only its settings, so one per salt serves every request (and every thread).
+            signers: dict[t.Any, t.Any] = self.__dict__.setdefault("_erlen_signers", {})
+            signer = signers.get(salt)
+            if signer is None:
+                signer = signers[salt] = super().make_signer(salt)
+            return signer
+
+    return SignerKeepingSerializer
 
 
 def __getattr__(name: str) -> t.Any:
@@ -268,9 +303,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return self._signing_serializers[cache_key]
         except (KeyError, TypeError):  # TypeError: an unhashable key, such as a bytearray
             pass
-        from itsdangerous import URLSafeTimedSerializer
-
-        rv = URLSafeTimedSerializer(
+        rv = _serializer_class()(
             list(keys),
             salt=self.salt,
             serializer=serializer,
