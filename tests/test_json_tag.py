@@ -135,3 +135,66 @@ session_values = st.recursive(
 def test_round_trip(value: t.Any) -> None:
     s = TaggedJSONSerializer()
     assert s.loads(s.dumps(value)) == value
+
+
+def _full_walk() -> TaggedJSONSerializer:
+    """A serializer that always takes the tagging and untagging walks."""
+    s = TaggedJSONSerializer()
+    s._plain_ok = False
+    return s
+
+
+@given(session_values)
+def test_the_plain_shortcut_gives_what_the_full_walk_gives(value: t.Any) -> None:
+    fast, full = TaggedJSONSerializer(), _full_walk()
+    assert fast._plain_ok
+    wire = full.dumps(value)
+    assert fast.dumps(value) == wire
+    assert fast.loads(wire) == full.loads(wire) == value
+    assert fast.loads(wire.encode()) == value
+
+
+@pytest.mark.parametrize(
+    ("wire", "value"),
+    [
+        ('{ " t": [1, 2]}', (1, 2)),  # whitespace another writer may leave
+        ('{\n  " b": "eA=="\n}', b"x"),
+        ('[{"a": {  " u": "000000000000000000000000000000ff"}}]', [{"a": UUID(int=255)}]),
+        ('{"text": "{\\" not a tag"}', {"text": '{" not a tag'}),
+    ],
+)
+def test_tags_are_found_whatever_the_whitespace(wire: str, value: t.Any) -> None:
+    assert TaggedJSONSerializer().loads(wire) == value
+
+
+def test_a_registered_tag_turns_the_shortcut_off() -> None:
+    class TagInt(JSONTag):
+        key = " i"
+
+        def check(self, value: t.Any) -> bool:
+            return type(value) is int
+
+        def to_json(self, value: t.Any) -> t.Any:
+            return str(value)
+
+        def to_python(self, value: t.Any) -> t.Any:
+            return int(value)
+
+    s = TaggedJSONSerializer()
+    s.register(TagInt, index=0)
+    assert s.dumps({"a": 1}) == '{"a":{" i":"1"}}'
+    assert s.loads('{"a":{" i":"1"}}') == {"a": 1}
+
+
+def test_an_overridden_tag_method_turns_the_shortcut_off() -> None:
+    class Upper(TaggedJSONSerializer):
+        def tag(self, value: t.Any) -> t.Any:
+            return value.upper() if isinstance(value, str) else super().tag(value)
+
+    assert Upper().dumps({"a": "x"}) == '{"a":"X"}'
+
+
+def test_subclasses_of_plain_types_are_tagged() -> None:
+    s = TaggedJSONSerializer()
+    assert s.dumps([Markup("<b>")]) == '[{" m":"<b>"}]'
+    assert s.dumps({" t": 1}) == '{" di":{" t__":1}}'

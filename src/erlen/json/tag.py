@@ -16,6 +16,7 @@ writes, so session cookies pass between Flask and Erlen applications that share 
 
 from __future__ import annotations
 
+import re
 import typing as t
 from base64 import b64decode, b64encode
 from datetime import datetime
@@ -209,11 +210,21 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for cls in self.default_tags:
             self.register(cls)
+        # PERF: with exactly the default tags (all keyed " x") and no method overridden,
+        # values of JSON's own types need no tagging walk, and a document without a
+        # one-key object whose key starts with a space needs no untagging walk.
+        own = type(self)
+        self._plain_ok = (
+            own.default_tags is TaggedJSONSerializer.default_tags
+            and own.tag is TaggedJSONSerializer.tag
+            and own.untag is TaggedJSONSerializer.untag
+        )
 
     def register(
         self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
     ) -> None:
         """Add a tag, tried last (or at ``index``); an existing key needs ``force=True``."""
+        self._plain_ok = False  # a tag of the user's may claim any value
         tag = tag_class(self)
         key = tag.key
         if key:
@@ -255,10 +266,50 @@ class TaggedJSONSerializer:
         """Tagged JSON for ``value``, compact, with the current app's key order."""
         from . import dumps
 
-        return dumps(self.tag(value), separators=(",", ":"))
+        plain = self._plain_ok and _is_plain(value, self.tags)
+        return dumps(value if plain else self.tag(value), separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:
         """The value back from tagged JSON."""
         from . import loads
 
-        return self._untag_scan(loads(value))
+        data = loads(value)
+        if self._plain_ok and not _may_hold_tag(value):
+            return data
+        return self._untag_scan(data)
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_tag_text = re.compile(r'\{\s*" ')
+_tag_bytes = re.compile(rb'\{\s*" ')
+
+
+def _is_plain(value: t.Any, tag_keys: dict[str, JSONTag]) -> bool:
+    """Whether the default tags would leave ``value`` as it is: JSON's own types only (not
+    subclasses), and no one-key dict whose key is a tag's."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return True
+    if kind is list:
+        for item in value:  # noqa: SIM110 - a loop, not a generator frame per call
+            if not _is_plain(item, tag_keys):
+                return False
+        return True
+    if kind is dict:
+        if len(value) == 1 and next(iter(value)) in tag_keys:
+            return False
+        for item in value.values():  # noqa: SIM110
+            if not _is_plain(item, tag_keys):
+                return False
+        return True
+    return False
+
+
+def _may_hold_tag(document: str | bytes) -> bool:
+    """Whether a JSON document may hold a tagged value: an object key starting with a space
+    right after ``{``. False proves it holds none, for documents as Flask and Erlen write
+    them (a writer that escaped the space as ``\\u0020`` would not be seen; session cookies
+    are signed, so only these serializers write them)."""
+    if isinstance(document, str):
+        return _tag_text.search(document) is not None
+    return _tag_bytes.search(document) is not None
