@@ -707,7 +707,7 @@ def _wait_for(port: int, expected: bytes, deadline: float = 8.0) -> bytes:
     while time.monotonic() < end:
         try:
             last = get(port, "/")[1]
-        except OSError:
+        except (OSError, http.client.HTTPException):  # e.g. IncompleteRead mid-restart
             last = b""
         if last == expected:
             return last
