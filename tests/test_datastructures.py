@@ -1153,3 +1153,29 @@ def test_header_set_round_trip(names: list[str]) -> None:
     parsed = http.parse_set_header(hs.to_header())
     assert list(parsed) == list(hs)
     assert parsed.as_set() == {n.lower() for n in names}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MultiDict([("n", "1"), ("n", "x"), ("n", "3")]),
+        lambda: CombinedMultiDict([MultiDict([("n", "1"), ("n", "x")]), MultiDict([("n", "3")])]),
+        lambda: Headers([("N", "1"), ("n", "x"), ("N", "3")]),
+    ],
+    ids=["MultiDict", "CombinedMultiDict", "Headers"],
+)
+def test_get_and_getlist_convert_alike(make: t.Callable[[], t.Any]) -> None:
+    d = make()
+    assert d.get("n", type=int) == 1
+    assert d.getlist("n", type=int) == [1, 3]  # "x" does not convert and is left out
+    assert d.get("missing", "dflt", type=int) == "dflt"
+    assert d.getlist("missing", type=int) == []
+
+
+def test_a_value_that_does_not_convert_gives_the_default() -> None:
+    environ = {"HTTP_X_N": "x"}
+    for d in (MultiDict([("x-n", "x")]), Headers([("X-N", "x")]), EnvironHeaders(environ)):
+        assert d.get("x-n", -1, type=int) == -1
+        assert d.get("x-n", None, type=lambda v: int(None)) is None  # a TypeError too
+    assert EnvironHeaders(environ).getlist("X-N", type=int) == []
+    assert EnvironHeaders({"HTTP_X_N": "7"}).getlist("X-N", type=int) == [7]

@@ -8,7 +8,7 @@ import re
 import typing as t
 
 from ..exceptions import BadRequestKeyError
-from .structures import _immutable_error, _missing, iter_multi_items
+from .structures import _convert, _convert_all, _immutable_error, _missing, iter_multi_items
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -135,12 +135,7 @@ class Headers:
         ikey = key.lower()
         for name, value in self._list:
             if name.lower() == ikey:
-                if type is None:
-                    return value
-                try:
-                    return type(value)
-                except (ValueError, TypeError):
-                    return default
+                return _convert(value, type, default)
         return default
 
     @t.overload
@@ -153,14 +148,7 @@ class Headers:
         ikey = key.lower()
         if type is None:
             return [v for k, v in self._list if k.lower() == ikey]
-        rv = []
-        for name, value in self._list:
-            if name.lower() == ikey:
-                try:
-                    rv.append(type(value))
-                except (ValueError, TypeError):
-                    pass
-        return rv
+        return _convert_all((v for k, v in self._list if k.lower() == ikey), type)
 
     get_all = getlist
 
@@ -431,12 +419,7 @@ class EnvironHeaders(Headers):
         value = self._lookup(key)
         if value is None:
             return default
-        if type is None:
-            return value
-        try:
-            return type(value)
-        except (ValueError, TypeError):
-            return default
+        return _convert(value, type, default)
 
     def getlist(self, key: str, type: t.Callable[[str], t.Any] | None = None) -> list[t.Any]:
         """``[value]`` or ``[]`` (the server has already joined repeated headers)."""

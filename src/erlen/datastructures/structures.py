@@ -245,12 +245,7 @@ class MultiDict(dict[K, list[V]]):
         values = dict.get(self, key)
         if not values:
             return default
-        if type is None:
-            return values[0]
-        try:
-            return type(values[0])
-        except (ValueError, TypeError):
-            return default
+        return _convert(values[0], type, default)
 
     @t.overload
     def getlist(self, key: K) -> list[V]: ...
@@ -264,13 +259,7 @@ class MultiDict(dict[K, list[V]]):
             return []
         if type is None:
             return list(values)
-        rv = []
-        for value in values:
-            try:
-                rv.append(type(value))
-            except (ValueError, TypeError):
-                pass
-        return rv
+        return _convert_all(values, type)
 
     def setlist(self, key: K, new_list: t.Iterable[V]) -> None:
         """Replace the values of ``key``; an empty list removes the key."""
@@ -426,6 +415,28 @@ class ImmutableMultiDict(MultiDict[K, V]):
     pop = popitem = poplist = popitemlist = clear = _immutable_error
 
 
+def _convert(value: t.Any, type: t.Callable[[t.Any], t.Any] | None, default: t.Any) -> t.Any:
+    """``type(value)``, or ``default`` when the conversion raises ValueError or TypeError
+    (the rule of every ``get(key, default, type=...)``)."""
+    if type is None:
+        return value
+    try:
+        return type(value)
+    except (ValueError, TypeError):
+        return default
+
+
+def _convert_all(values: t.Iterable[t.Any], type: t.Callable[[t.Any], t.Any]) -> list[t.Any]:
+    """The values that ``type`` converts, converted (the rule of every ``getlist``)."""
+    rv = []
+    for value in values:
+        try:
+            rv.append(type(value))
+        except (ValueError, TypeError):
+            pass
+    return rv
+
+
 def _dict_getlist(d: t.Mapping[t.Any, t.Any], key: t.Any) -> list[t.Any]:
     if isinstance(d, MultiDict):
         return d.getlist(key)
@@ -461,13 +472,7 @@ class CombinedMultiDict(ImmutableMultiDict[K, V]):
         """The first value found, converted by ``type`` (``default`` on failure)."""
         for d in self.dicts:
             if key in d:
-                value = d[key]
-                if type is None:
-                    return value
-                try:
-                    return type(value)
-                except (ValueError, TypeError):
-                    return default
+                return _convert(d[key], type, default)
         return default
 
     def getlist(self, key: K, type: t.Callable[[V], t.Any] | None = None) -> list[t.Any]:
@@ -477,11 +482,7 @@ class CombinedMultiDict(ImmutableMultiDict[K, V]):
             if type is None:
                 rv.extend(_dict_getlist(d, key))
             else:
-                for value in _dict_getlist(d, key):
-                    try:
-                        rv.append(type(value))
-                    except (ValueError, TypeError):
-                        pass
+                rv.extend(_convert_all(_dict_getlist(d, key), type))
         return rv
 
     def _keys(self) -> dict[K, None]:
