@@ -283,3 +283,17 @@ def test_www_authenticate_writes_back() -> None:
     ]
     resp.www_authenticate.type = "digest"
     assert resp.headers.getlist("WWW-Authenticate")[0].startswith("Digest ")
+
+
+@pytest.mark.parametrize("status", [101, 204, 304])
+def test_no_content_type_without_content(status: int) -> None:
+    _status, headers, body = run(Response("", status=status))
+    assert body == b""
+    assert "Content-Type" not in dict(headers)
+
+
+def test_a_view_returning_204_passes_the_wsgi_validator(app: Erlen, client: t.Any) -> None:
+    app.add_url_rule("/gone", "gone", lambda: ("", 204), methods=["DELETE"])
+    rv = client.delete("/gone")  # the suite's client runs every request through wsgiref.validate
+    assert rv.status_code == 204
+    assert "Content-Type" not in rv.headers

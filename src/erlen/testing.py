@@ -418,6 +418,8 @@ class TestResponse(Response):
     """A response returned by the test client, with the request that produced it."""
 
     __test__ = False  # not a pytest test class
+    #: The headers are the ones the application sent; none is added when rebuilding them.
+    default_mimetype = None
     request: Request
     history: tuple[TestResponse, ...] = ()
 

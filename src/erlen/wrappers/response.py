@@ -369,8 +369,11 @@ class Response:
                 pass  # the server will report the bad body
             else:
                 headers["Content-Length"] = str(length)
-        elif no_body and code != 304 and "content-length" in headers:
-            headers.remove("Content-Length")  # RFC 9110 8.6: not for 1xx and 204
+        elif no_body:
+            if code != 304 and "content-length" in headers:
+                headers.remove("Content-Length")  # RFC 9110 8.6: not for 1xx and 204
+            if "content-type" in headers:
+                headers.remove("Content-Type")  # no content, so no type (wsgiref agrees)
         if self.autocorrect_location_header:
             location = headers.get("Location")
             if location is not None and location.startswith("/") and not location.startswith("//"):
