@@ -378,3 +378,27 @@ def test_abandoned_stream_leaves_no_context_on_the_worker_thread(app: Erlen) -> 
     assert torn[2:] == [("request", "/stream"), ("app", "stream")]
     assert _cv_request.get(None) is None
     assert _cv_app.get(None) is None
+
+
+@pytest.mark.parametrize("keep_context", [False, True])
+def test_a_raising_appcontext_pushed_receiver_leaves_nothing_bound(
+    app: Erlen, keep_context: bool
+) -> None:
+    from erlen import appcontext_pushed
+
+    app.add_url_rule("/", "i", lambda: "ok")
+
+    def boom(sender: t.Any, **extra: t.Any) -> None:
+        raise ValueError("receiver failed")
+
+    client = app.test_client()
+    with appcontext_pushed.connected_to(boom, app):
+        if keep_context:
+            with client, pytest.raises(ValueError, match="receiver failed"):
+                client.get("/")
+        else:
+            with pytest.raises(ValueError, match="receiver failed"):  # not a LookupError
+                client.get("/")
+    assert _cv_app.get(None) is None
+    assert _cv_request.get(None) is None
+    assert client.get("/").text == "ok"  # the thread's next request is clean

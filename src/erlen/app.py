@@ -634,7 +634,7 @@ class Erlen(Scaffold):
             return response(environ, start_response)
         finally:
             preserve = environ.get("erlen.preserve_context")
-            if preserve is not None:
+            if preserve is not None and _cv_request.get(None) is ctx:
                 # The test client pushes both again, so ``g`` and ``request`` stay inspectable.
                 preserve(_cv_app.get())
                 preserve(ctx)

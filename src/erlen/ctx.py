@@ -84,7 +84,12 @@ class AppContext:
         """Bind this context to the current thread or task."""
         self._cv_tokens.append(_cv_app.set(self))
         if signals.appcontext_pushed.receivers:
-            signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+            try:
+                signals.appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+            except BaseException:
+                # A failed push leaves nothing bound, so the thread's next request is clean.
+                _cv_app.reset(self._cv_tokens.pop())
+                raise
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Unbind this context, running the teardown functions when it is the last push."""
@@ -189,6 +194,10 @@ class RequestContext:
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:
         """Unbind this context; the last pop runs the teardown functions and closes the request."""
+        if not self._cv_tokens:
+            # push() failed before binding anything (an appcontext_pushed receiver raised):
+            # there is nothing to unbind, and the error that stopped it must surface as is.
+            return
         clear_request = len(self._cv_tokens) == 1
         try:
             if clear_request:
