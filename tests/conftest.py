@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import typing as t
 
 import pytest
 
+import erlen.app
 from erlen import Erlen
 from erlen.testing import ErlenClient
 
 # Every request made through a test client in this suite also checks PEP 3333 compliance.
 ErlenClient.validate_wsgi = True
+
+
+@pytest.fixture(autouse=True)
+def _general_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ERLEN_TEST_GENERAL_PIPELINE=1 (``make test`` sets it for a second run of the
+    request-cycle tests), every app takes wsgi_app's general path, never the plain one."""
+    if os.environ.get("ERLEN_TEST_GENERAL_PIPELINE") == "1":
+        monkeypatch.setattr(erlen.app, "_pipeline_is_plain", lambda app: False)
+
+
+_pipeline_is_plain = erlen.app._pipeline_is_plain
+
+
+@pytest.fixture
+def plain_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the tests of the plain path itself: it stays available in the second run."""
+    monkeypatch.setattr(erlen.app, "_pipeline_is_plain", _pipeline_is_plain)
 
 
 @pytest.fixture

@@ -1292,3 +1292,129 @@ def test_huge_content_length_is_413_when_a_limit_is_set() -> None:
         REQUEST_METHOD="POST", QUERY_STRING="what=get_data", CONTENT_LENGTH="9" * 30
     )
     assert call_wsgi(app, environ)[0].startswith("413")
+
+
+# -- the plain path and overridden pipeline methods ------------------------------------------
+# wsgi_app writes the pipeline out in one function (_plain_wsgi_app) unless a method of it is
+# overridden; each override must then be called, whether made by a subclass or on the instance.
+_REQUEST_FOR = {"should_ignore_error": "/boom", "raise_routing_exception": "/missing"}
+
+
+def _recording_app(calls: list[str], name: str, how: str) -> Erlen:
+    original = getattr(Erlen, name)
+
+    def override(self: Erlen, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        calls.append(name)
+        return original(self, *args, **kwargs)
+
+    if how == "subclass":
+        app = type("Sub", (Erlen,), {name: override})("test_app_module")
+    else:
+        app = Erlen("test_app_module")
+        setattr(app, name, override.__get__(app))
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    return app
+
+
+@pytest.mark.parametrize("how", ["subclass", "instance"])
+@pytest.mark.parametrize("name", erlen.app._PLAIN_PIPELINE)
+def test_an_overridden_pipeline_method_is_called(name: str, how: str) -> None:
+    calls: list[str] = []
+    app = _recording_app(calls, name, how)
+    path = _REQUEST_FOR.get(name, "/")
+    response = app.test_client().get(path)
+    assert calls, f"{name} overridden by {how} was not called for {path}"
+    assert response.status_code == {"/": 200, "/boom": 500, "/missing": 404}[path]
+    assert not erlen.app._pipeline_is_plain(app)
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+def test_a_plain_app_takes_the_plain_path(app: Erlen, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[bool] = []
+    plain = Erlen._plain_wsgi_app
+
+    def spy(self: Erlen, environ: t.Any, start_response: t.Any) -> t.Any:
+        taken.append(True)
+        return plain(self, environ, start_response)
+
+    monkeypatch.setattr(Erlen, "_plain_wsgi_app", spy)
+    app.route("/")(lambda: "ok")
+    client = app.test_client()
+    assert client.get("/").text == "ok"
+    assert taken == [True]
+    with app.app_context():  # a context already bound: the general path
+        assert client.get("/").text == "ok"
+    with client:  # the client keeps the contexts: the general path
+        assert client.get("/").text == "ok"
+    assert taken == [True]
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+def test_middleware_around_wsgi_app_keeps_the_plain_path(app: Erlen) -> None:
+    seen: list[str] = []
+    inner = app.wsgi_app
+
+    def middleware(environ: t.Any, start_response: t.Any) -> t.Any:
+        seen.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    app.route("/")(lambda: "ok")
+    assert app.test_client().get("/").text == "ok"
+    assert seen == ["/"]
+    assert erlen.app._pipeline_is_plain(app)
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+def test_setting_a_pipeline_method_after_the_first_request_takes_effect(
+    app: Erlen, client: ErlenClient
+) -> None:
+    app.route("/")(lambda: "ok")
+    assert client.get("/").text == "ok"
+    assert app._plain_pipeline is True
+
+    def make_response(rv: t.Any) -> Response:
+        return Response(f"[{rv}]")
+
+    app.make_response = make_response  # type: ignore[method-assign]
+    assert app._plain_pipeline is None
+    assert client.get("/").text == "[ok]"
+    assert app._plain_pipeline is False
+    del app.make_response
+    assert client.get("/").text == "ok"
+    assert app._plain_pipeline is True
+
+
+def test_plain_path_pops_the_right_context_or_says_so(app: Erlen) -> None:
+    @app.route("/")
+    def leak() -> str:
+        app.test_request_context("/other").push()  # pushed and never popped
+        return "ok"
+
+    with pytest.raises(AssertionError, match="Popped wrong request context"):
+        app.test_client().get("/")
+    assert not erlen.has_request_context()
+    assert not erlen.has_app_context()
+
+
+def test_a_base_exception_propagates_and_teardown_sees_it(app: Erlen) -> None:
+    seen: list[BaseException | None] = []
+    app.teardown_request(seen.append)
+
+    @app.route("/")
+    def stop() -> str:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        app.test_client().get("/")
+    assert len(seen) == 1
+    assert isinstance(seen[0], KeyboardInterrupt)
+    assert not erlen.has_request_context()
