@@ -208,3 +208,45 @@ def test_view_returning_a_list_or_dict_is_json(app: Erlen) -> None:
     listed = client.get("/list")
     assert (listed.mimetype, listed.data) == ("application/json", b'[{"a":2,"b":1}]\n')
     assert client.get("/dict").json == {"d": "Tue, 02 Jan 2024 00:00:00 GMT"}
+
+
+def _outcome(loads: t.Callable[[bytes], t.Any], data: bytes) -> t.Any:
+    try:
+        return ("value", loads(data))
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError alike
+        return ("error", type(e))
+
+
+_ENCODED_JSON = [
+    b'{"a": [1, 2.5, null, true]}',
+    b"",
+    b"   ",
+    b"\xef\xbb\xbf{}",  # UTF-8 BOM
+    '{"é": 1}'.encode("utf-16"),  # UTF-16 with BOM
+    '{"é": 1}'.encode("utf-16-le"),  # UTF-16 without BOM: NULs in the first bytes
+    '{"é": 1}'.encode("utf-32-be"),
+    b'"\xff"',  # not UTF-8
+    b'"\\ud800"',  # an escaped lone surrogate
+    b"\x00",
+    b"[1",
+]
+
+
+@pytest.mark.parametrize("data", _ENCODED_JSON)
+def test_provider_loads_bytes_like_stdlib(data: bytes) -> None:
+    # The provider decodes plain UTF-8 itself; every input must come out as json.loads' does.
+    provider = DefaultJSONProvider(Erlen(__name__))
+    assert _outcome(provider.loads, data) == _outcome(stdlib_json.loads, data)
+
+
+@given(
+    st.binary(max_size=16)
+    | st.builds(
+        lambda value, encoding: stdlib_json.dumps(value, ensure_ascii=False).encode(encoding),
+        st.text(max_size=6) | st.lists(st.integers(), max_size=3),
+        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32-be"]),
+    )
+)
+def test_provider_loads_bytes_like_stdlib_for_any_bytes(data: bytes) -> None:
+    provider = DefaultJSONProvider(Erlen(__name__))
+    assert _outcome(provider.loads, data) == _outcome(stdlib_json.loads, data)

@@ -375,3 +375,17 @@ def test_json_success_is_cached_for_both_modes(app: Erlen) -> None:
         first = request.get_json()
         assert request.get_json(silent=True) is first
         assert request.get_json(cache=False) == first
+
+
+def test_stream_after_get_data_is_empty_and_data_stays_cached() -> None:
+    request = Request.from_values(data=b'{"a": 1}', content_type="application/json")
+    assert request.get_data() == b'{"a": 1}'
+    assert request.stream.read() == b""
+    assert request.get_json() == {"a": 1}
+    assert request.get_data() == b'{"a": 1}'
+
+
+def test_get_data_after_reading_the_stream_reads_what_is_left() -> None:
+    request = Request.from_values(data=b"abcdef")
+    assert request.stream.read(2) == b"ab"
+    assert request.get_data() == b"cdef"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import typing as t
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from erlen.exceptions import (
     BadHost,
     BadRequest,
     ClientDisconnected,
+    HTTPException,
     RequestEntityTooLarge,
     SecurityError,
 )
@@ -21,6 +23,7 @@ from erlen.wsgi import (
     get_host,
     get_input_stream,
     host_is_trusted,
+    read_small_body,
 )
 
 from .conftest import raw_environ
@@ -139,3 +142,45 @@ def test_limited_stream_never_reads_past_limit(data: bytes, limit: int) -> None:
     out = stream.read()
     assert out == data[: min(limit, len(data))]
     assert source.tell() == len(out)
+
+
+def _read_outcome(read: t.Callable[[], bytes | None]) -> tuple[str, t.Any]:
+    try:
+        return ("data", read())
+    except HTTPException as e:
+        return ("error", type(e))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "limit"),
+    [
+        ({"CONTENT_LENGTH": "5"}, None),
+        ({"CONTENT_LENGTH": "3"}, None),  # less than was sent: only that much
+        ({"CONTENT_LENGTH": "9"}, None),  # more than was sent: the client went away
+        ({"CONTENT_LENGTH": "0"}, None),
+        ({}, None),  # no length: nothing is read
+        ({"CONTENT_LENGTH": "5"}, 4),  # over the limit
+        ({"CONTENT_LENGTH": "5"}, 5),
+        ({"CONTENT_LENGTH": "-1"}, None),
+        ({"CONTENT_LENGTH": "5", "HTTP_TRANSFER_ENCODING": "chunked"}, None),
+    ],
+)
+def test_read_small_body_reads_what_the_stream_would(
+    overrides: dict[str, str], limit: int | None
+) -> None:
+    def environ() -> dict[str, t.Any]:
+        return raw_environ(**{"wsgi.input": io.BytesIO(b"hello"), **overrides})
+
+    fast = _read_outcome(lambda: read_small_body(environ(), limit))
+    slow = _read_outcome(lambda: get_input_stream(environ(), max_content_length=limit).read())
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"CONTENT_LENGTH": str(64 * 1024 + 1)}, {"wsgi.input_terminated": True}],
+)
+def test_read_small_body_leaves_large_and_terminated_bodies_to_the_stream(
+    overrides: dict[str, t.Any],
+) -> None:
+    assert read_small_body(raw_environ(**overrides), None) is None

@@ -683,7 +683,10 @@ class Erlen(Scaffold):
         ctx = RequestContext(self, environ)  # request_context()
         request = ctx.request
         app_ctx = AppContext(self)  # ctx.push(): a new app context, then the request's
-        app_ctx.push()
+        if signals.appcontext_pushed.receivers:
+            app_ctx.push()
+        else:
+            app_ctx._cv_tokens.append(_cv_app.set(app_ctx))
         ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
         error: BaseException | None = None
         try:
@@ -744,9 +747,21 @@ class Erlen(Scaffold):
                 _cv_request.reset(token)
                 if last:
                     environ["erlen.request"] = None
-                app_ctx.pop(error)
-                # Break the cycle error -> traceback -> this frame -> error.
-                error = None
+                if (
+                    len(app_ctx._cv_tokens) == 1
+                    and _cv_app.get() is app_ctx
+                    and not self.teardown_appcontext_funcs
+                    and not signals.appcontext_tearing_down.receivers
+                    and not signals.appcontext_popped.receivers
+                ):
+                    _cv_app.reset(app_ctx._cv_tokens.pop())  # app_ctx.pop() with nothing to run
+                else:
+                    app_ctx.pop(error)
+                # PERF: break the cycles an error makes (error -> traceback -> this frame ->
+                # error, rv or request), so that refcounting frees them, not the collector.
+                error = rv = None
+                if request.routing_exception is not None:
+                    request.routing_exception.__traceback__ = None
                 if bound is not ctx:
                     raise AssertionError(
                         f"Popped wrong request context ({bound!r} instead of {ctx!r})."
@@ -1060,8 +1075,9 @@ class Erlen(Scaffold):
         """Run the ``teardown_appcontext`` functions in reverse order."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        for func in reversed(self.teardown_appcontext_funcs):
-            self._sync(func)(exc)
+        if self.teardown_appcontext_funcs:
+            for func in reversed(self.teardown_appcontext_funcs):
+                self._sync(func)(exc)
         if signals.appcontext_tearing_down.receivers:
             signals.appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 

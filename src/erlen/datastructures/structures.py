@@ -245,6 +245,8 @@ class MultiDict(dict[K, list[V]]):
         values = dict.get(self, key)
         if not values:
             return default
+        if type is None:  # PERF: no call for the usual get(key)
+            return values[0]
         return _convert(values[0], type, default)
 
     @t.overload

@@ -33,7 +33,7 @@ from ..globals import _cv_app
 from ..urls import decode_pairs
 from ..user_agent import UserAgent
 from ..utils import cached_property
-from ..wsgi import get_content_length, get_host, get_input_stream
+from ..wsgi import get_content_length, get_host, get_input_stream, read_small_body
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -490,7 +490,15 @@ class Request:
             self._load_form_data()
         data = self.__dict__.get("_cached_data")
         if data is None:
-            data = self.stream.read()
+            if "stream" in self.__dict__ or self.shallow:
+                data = self.stream.read()
+            else:
+                data = read_small_body(self.environ, self.max_content_length)
+                if data is None:
+                    data = self.stream.read()
+                else:
+                    # What the stream would have left: nothing (the body is read).
+                    self.__dict__["stream"] = io.BytesIO()
             if cache:
                 self._cached_data = data
         if as_text:
