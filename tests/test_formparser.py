@@ -708,3 +708,65 @@ def test_custom_stream_factory_receives_every_upload(app: Erlen) -> None:
         # Form data already parsed: get_data(parse_form_data=True) does not parse again.
         assert request.get_data(parse_form_data=True) == b""
     assert seen == [(len(body), "text/x", "a.txt", 3)]
+
+
+# -- the small-urlencoded shortcut of Request._load_form_data ---------------------------------
+class _ParserRequest(Request):
+    """Overrides make_form_data_parser, so every body goes through FormDataParser."""
+
+    def make_form_data_parser(self) -> FormDataParser:
+        return super().make_form_data_parser()
+
+
+def _form_outcome(request_class: type[Request], body: bytes, **environ: t.Any) -> t.Any:
+    app = Erlen(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=200_000, MAX_FORM_MEMORY_SIZE=100_000, MAX_FORM_PARTS=50)
+    app.request_class = request_class
+    base = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    built = EnvironBuilder(app, environ_overrides={**base, **environ}).get_environ()
+    with app.request_context(built):
+        try:
+            form = request.form.to_dict(flat=False)
+        except (BadRequest, RequestEntityTooLarge) as e:
+            return type(e), e.description
+        return form, request.get_data(), request.stream.read()
+
+
+@pytest.mark.parametrize(
+    ("body", "environ"),
+    [
+        (b"name=Ann&email=a%40b.c&name=Bo+B", {}),
+        (b"", {}),
+        (b"a=1", {"CONTENT_LENGTH": ""}),  # no length: nothing is read
+        (b"a=1", {"CONTENT_LENGTH": "x"}),
+        (b"a=1", {"CONTENT_LENGTH": "9"}),  # cut short
+        (b"a=1&b", {"CONTENT_LENGTH": "3"}),  # only the declared bytes
+        (b"a=%ff", {}),  # not UTF-8
+        (b"&".join(b"k%d=v" % i for i in range(51)), {}),  # MAX_FORM_PARTS
+        (b"a=" + b"x" * 100_001, {}),  # MAX_FORM_MEMORY_SIZE
+        (b"a=" + b"x" * 200_001, {}),  # MAX_CONTENT_LENGTH
+        (b"a=" + b"x" * 70_000, {}),  # past 64 KiB: read through the stream
+        (b"a=1", {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}),
+    ],
+)
+def test_small_urlencoded_forms_parse_as_the_parser_does(
+    body: bytes, environ: dict[str, t.Any]
+) -> None:
+    assert _form_outcome(Request, body, **environ) == _form_outcome(_ParserRequest, body, **environ)
+
+
+def test_a_small_urlencoded_form_needs_no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_parser(self: FormDataParser, *args: t.Any) -> t.Any:
+        raise AssertionError("a parser was made for a small urlencoded body")
+
+    monkeypatch.setattr(FormDataParser, "parse", no_parser)
+    form, data, rest = _form_outcome(Request, b"a=1&b=2")
+    assert form == {"a": ["1"], "b": ["2"]}
+    assert (data, rest) == (b"", b"")
+    with pytest.raises(AssertionError, match="a parser was made"):
+        _form_outcome(_ParserRequest, b"a=1&b=2")
