@@ -1418,3 +1418,74 @@ def test_a_base_exception_propagates_and_teardown_sees_it(app: Erlen) -> None:
     assert len(seen) == 1
     assert isinstance(seen[0], KeyboardInterrupt)
     assert not erlen.has_request_context()
+
+
+# -- matching without binding an adapter (the plain path) ------------------------------------
+def _matching_app() -> Erlen:
+    app = Erlen("test_app_module")
+    app.route("/", endpoint="index")(lambda: "index")
+    app.route("/users/<int:uid>", endpoint="user")(lambda uid: f"user {uid}")
+    app.route("/dir/", endpoint="dir")(lambda: "dir")
+    app.route("/post", methods=["POST"], endpoint="post")(lambda: "post")
+    app.add_url_rule("/old", endpoint="old", redirect_to="/")
+    app.route("/api", subdomain="api", endpoint="api")(lambda: "api")
+    return app
+
+
+@pytest.mark.parametrize(
+    ("overrides", "usual"),
+    [
+        ({"PATH_INFO": "/"}, True),
+        ({"PATH_INFO": "/users/42"}, True),
+        ({"PATH_INFO": "/dir/"}, True),
+        ({"PATH_INFO": "/post", "REQUEST_METHOD": "POST"}, True),
+        ({"PATH_INFO": "/post"}, False),  # 405
+        ({"PATH_INFO": "/dir"}, False),  # the strict-slash redirect
+        ({"PATH_INFO": "/old"}, False),  # redirect_to
+        ({"PATH_INFO": "/missing"}, False),  # 404
+        ({"PATH_INFO": "//users/42"}, False),  # merge_slashes
+        ({"PATH_INFO": "/users/\xc3\xa9"}, False),  # non-ASCII: decoded by the adapter
+        ({"PATH_INFO": ""}, False),
+        ({"PATH_INFO": "/api"}, False),  # a subdomain rule, no subdomain: 404
+        ({"PATH_INFO": "/", "HTTP_HOST": "new.example:81"}, False),  # Host not checked yet
+        ({"PATH_INFO": "/", "HTTP_UPGRADE": "websocket"}, False),
+        ({"PATH_INFO": "/", "wsgi.url_scheme": "ws"}, False),
+    ],
+)
+def test_matching_without_an_adapter_agrees_with_the_adapter(
+    overrides: dict[str, str], usual: bool
+) -> None:
+    app = _matching_app()
+    environ = raw_environ(**{"HTTP_HOST": "localhost", **overrides})
+    app.url_map.bind_to_environ(raw_environ(HTTP_HOST="localhost"))  # "localhost" now known
+    method = environ["REQUEST_METHOD"]
+    found = app._match_without_adapter(environ, method)
+    assert (found is not None) == usual
+    if found is not None:
+        adapter = app.url_map.bind_to_environ(environ)
+        assert found == adapter.match(return_rule=True)
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        lambda app: app.config.update(SERVER_NAME="localhost"),
+        lambda app: app.config.update(TRUSTED_HOSTS=["localhost"]),
+        lambda app: setattr(app, "subdomain_matching", True),
+        lambda app: setattr(app.url_map, "default_subdomain", "www"),
+    ],
+)
+def test_host_settings_leave_matching_to_the_adapter(setup: t.Callable[[Erlen], None]) -> None:
+    app = _matching_app()
+    app.url_map.bind_to_environ(raw_environ(HTTP_HOST="localhost"))
+    setup(app)
+    assert app._match_without_adapter(raw_environ(HTTP_HOST="localhost"), "GET") is None
+
+
+def test_the_adapter_is_made_when_a_view_asks_for_it(app: Erlen, client: ErlenClient) -> None:
+    @app.route("/")
+    def index() -> str:
+        return url_for("index", _external=True)
+
+    assert client.get("/").text == "http://localhost/"
+    assert client.get("/").text == "http://localhost/"

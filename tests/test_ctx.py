@@ -402,3 +402,21 @@ def test_a_raising_appcontext_pushed_receiver_leaves_nothing_bound(
     assert _cv_app.get(None) is None
     assert _cv_request.get(None) is None
     assert client.get("/").text == "ok"  # the thread's next request is clean
+
+
+def test_a_copied_context_shares_an_opened_session(app: Erlen) -> None:
+    with app.test_request_context("/"):
+        session["user"] = "ann"
+        ctx = _cv_request.get()
+        copy = ctx.copy()
+        assert copy.session is ctx.session
+        assert copy.request is ctx.request
+
+
+def test_the_url_adapter_is_made_on_first_use_and_can_be_replaced(app: Erlen) -> None:
+    ctx = app.test_request_context("/")
+    adapter = ctx.url_adapter
+    assert adapter is not None
+    assert ctx.url_adapter is adapter  # made once
+    ctx.url_adapter = None
+    assert ctx.url_adapter is None

@@ -160,3 +160,24 @@ def test_get_load_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
     assert get_load_dotenv() is False
     monkeypatch.setenv("FLASK_SKIP_DOTENV", "0")
     assert get_load_dotenv() is True
+
+
+def test_lazy_file_opens_on_first_use_and_not_after_close(tmp_path: t.Any) -> None:
+    from erlen.helpers import _LazyFile
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"0123456789")
+    lazy = _LazyFile(str(path))
+    assert lazy._file is None
+    assert lazy.seekable()
+    assert lazy.seek(2) == 2
+    assert lazy.read(3) == b"234"
+    assert lazy.tell() == 5  # delegated to the open file
+    assert isinstance(lazy.fileno(), int)
+    lazy.close()
+    assert lazy.closed
+
+    never = _LazyFile(str(tmp_path / "missing.bin"))
+    never.close()  # nothing was opened, nothing fails
+    with pytest.raises(ValueError, match="closed file"):
+        never.read()

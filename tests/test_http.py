@@ -756,3 +756,20 @@ def test_status_codes() -> None:
     assert http.HTTP_STATUS_CODES[404] == "Not Found"
     assert http.HTTP_STATUS_CODES[418] == "I'm a teapot"
     assert http.HTTP_STATUS_CODES[413] == "Request Entity Too Large"
+
+
+def test_http_date_of_now_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Date of a response is formatted once per second; a new second gives a new text.
+    clock = [784111777.25]
+    monkeypatch.setattr(http.time, "time", lambda: clock[0])
+    assert http.http_date() == "Sun, 06 Nov 1994 08:49:37 GMT"
+    clock[0] += 0.5
+    assert http.http_date() == "Sun, 06 Nov 1994 08:49:37 GMT"
+    clock[0] += 1
+    assert http.http_date() == "Sun, 06 Nov 1994 08:49:38 GMT"
+
+
+@pytest.mark.parametrize("timestamp", [784111777, 784111777.9, 0, 0.0])
+def test_http_date_of_a_number_is_that_second(timestamp: float) -> None:
+    expected = datetime.fromtimestamp(int(timestamp), UTC)
+    assert http.parse_date(http.http_date(timestamp)) == expected

@@ -202,25 +202,69 @@ def test_range_past_the_end_or_malformed_gives_416(sapp: Erlen, value: str) -> N
     assert rv.headers["Content-Range"] == f"bytes */{len(BIG)}"
 
 
-def test_416_closes_the_file(sapp: Erlen, tmp_path: Path) -> None:
+def _opened_files(monkeypatch: pytest.MonkeyPatch) -> list[t.Any]:
+    """The files named ``big.bin`` that ``open()`` returns from now on."""
+    import builtins
+
     opened: list[t.Any] = []
-    real_open = open
+    real_open = builtins.open
 
     def spy_open(*args: t.Any, **kwargs: t.Any) -> t.Any:
         f = real_open(*args, **kwargs)
-        opened.append(f)
+        if str(getattr(f, "name", "")).endswith("big.bin"):
+            opened.append(f)
         return f
 
+    monkeypatch.setattr(builtins, "open", spy_open)
+    return opened
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "opens"),
+    [
+        ({}, 200, True),
+        ({"Range": "bytes=0-9"}, 206, True),
+        ({"Range": f"bytes={len(BIG)}-"}, 416, False),
+        ({"If-None-Match": "*"}, 304, False),
+        ({"If-Match": '"nope"'}, 412, False),
+    ],
+)
+def test_the_file_is_opened_only_for_a_body_and_always_closed(
+    sapp: Erlen, monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], status: int, opens: bool
+) -> None:
+    opened = _opened_files(monkeypatch)
+    rv = sapp.test_client().get("/static/big.bin", headers=headers)
+    assert rv.status_code == status
+    assert len(opened) == (1 if opens else 0)
+    assert all(f.closed for f in opened)
+
+
+def test_a_file_gone_after_the_check_is_an_error_before_any_header(
+    sapp: Erlen, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import builtins
 
-    builtins.open = spy_open  # type: ignore[assignment]
-    try:
-        sapp.test_client().get("/static/big.bin", headers={"Range": f"bytes={len(BIG)}-"})
-    finally:
-        builtins.open = real_open
-    files = [f for f in opened if getattr(f, "name", "").endswith("big.bin")]
-    assert files
-    assert all(f.closed for f in files)
+    def vanished(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        raise FileNotFoundError(args[0])
+
+    with sapp.test_request_context("/static/big.bin"):
+        monkeypatch.setattr(builtins, "open", vanished)
+        with pytest.raises(FileNotFoundError):
+            sapp.send_static_file("big.bin")
+
+
+def test_the_servers_file_wrapper_gets_a_file_it_can_read_and_seek(sapp: Erlen) -> None:
+    from wsgiref.util import FileWrapper
+
+    client = sapp.test_client()
+    whole = client.get("/static/big.bin", environ_base={"wsgi.file_wrapper": FileWrapper})
+    assert whole.data == BIG
+    part = client.get(
+        "/static/big.bin",
+        headers={"Range": "bytes=5-14"},
+        environ_base={"wsgi.file_wrapper": FileWrapper},
+    )
+    assert (part.status_code, part.data) == (206, BIG[5:15])
 
 
 def test_unknown_range_unit_is_ignored(sapp: Erlen) -> None:

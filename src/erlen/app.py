@@ -40,6 +40,7 @@ from .exceptions import (
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .routing import BuildError, Map, MapAdapter, RoutingException, Rule
+from .routing.map import _known_hosts
 from .scaffold import Scaffold, _endpoint_from_view_func, _max_age_seconds, setupmethod
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import _DefaultEnvironmentClass, select_jinja_autoescape
@@ -69,6 +70,7 @@ _HEADERS_TYPES = (Headers, dict, tuple, list)
 _BODY_TYPES = (str, bytes, bytearray, cabc.Iterator)
 _JSON_TYPES = (dict, list)
 _BYTES_TYPES = (bytes, bytearray)
+_HTTP_SCHEMES = frozenset(("http", "https"))
 
 
 def _make_timedelta(value: timedelta | int) -> timedelta:
@@ -660,6 +662,40 @@ class Erlen(Scaffold):
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> t.Any:
         return self.wsgi_app(environ, start_response)
 
+    def _match_without_adapter(
+        self, environ: WSGIEnvironment, method: str
+    ) -> tuple[Rule, dict[str, t.Any]] | None:
+        """What ``ctx.match_request()`` finds for the usual request, found without binding a
+        URL adapter; ``None`` for anything else (bind and match)."""
+        # PERF: binding an adapter costs more than the match. "Usual" is: no SERVER_NAME,
+        # TRUSTED_HOSTS, subdomain or host matching; a Host header already checked once;
+        # an ASCII path without "//"; plain HTTP; one rule that matches with no redirect.
+        # Everything else, errors included, is left to the adapter.
+        config = self.config
+        url_map = self.url_map
+        if (
+            config["SERVER_NAME"] is not None
+            or config["TRUSTED_HOSTS"] is not None
+            or self.subdomain_matching
+            or url_map.host_matching
+            or url_map.default_subdomain
+            or environ.get("HTTP_HOST") not in _known_hosts
+            or "HTTP_UPGRADE" in environ
+            or environ.get("wsgi.url_scheme") not in _HTTP_SCHEMES
+        ):
+            return None
+        path = environ.get("PATH_INFO")
+        if not path or path[0] != "/" or not path.isascii() or "//" in path:
+            return None
+        matcher = url_map._matcher or url_map._get_matcher()
+        try:
+            found = matcher.lookup(path, "", method, False)
+        except HTTPException:
+            return None
+        if found is None or found[0]._redirects:
+            return None
+        return found
+
     def __setattr__(self, name: str, value: t.Any) -> None:
         if name in _PLAIN_NAMES:  # app.make_response = ...: decide the path again
             object.__setattr__(self, "_plain_pipeline", None)
@@ -680,7 +716,7 @@ class Erlen(Scaffold):
         """
         # PERF: the general path is ~16 method calls deep for a plain GET; each costs
         # ~0.1 µs here, a tenth of the whole request.
-        ctx = RequestContext(self, environ)  # request_context()
+        ctx = RequestContext._unbound(self, environ)  # request_context(), adapter made later
         request = ctx.request
         app_ctx = AppContext(self)  # ctx.push(): a new app context, then the request's
         if signals.appcontext_pushed.receivers:
@@ -691,7 +727,10 @@ class Erlen(Scaffold):
         error: BaseException | None = None
         try:
             try:
-                if ctx.url_adapter is not None:
+                found = self._match_without_adapter(environ, request.method)
+                if found is not None:
+                    request.url_rule, request.view_args = found
+                elif ctx.url_adapter is not None:
                     ctx.match_request()
                 # full_dispatch_request()
                 if not self._got_first_request:

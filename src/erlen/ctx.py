@@ -124,6 +124,11 @@ class RequestContext:
     arbitrary attributes.
     """
 
+    #: The flashed messages of this request, once read (see :func:`~erlen.flash`).
+    flashes: list[tuple[str, str]] | None = None
+    _session: SessionMixin | None = None
+    _url_adapter: MapAdapter | object | None = _sentinel  # not bound yet
+
     def __init__(
         self,
         app: Erlen,
@@ -136,15 +141,42 @@ class RequestContext:
             request = app.request_class(environ)
             request.json_module = app.json
         self.request: Request = request
-        self.url_adapter: MapAdapter | None = None
-        try:
-            self.url_adapter = app.create_url_adapter(request)
-        except HTTPException as e:
-            request.routing_exception = e
-        self.flashes: list[tuple[str, str]] | None = None
-        self._session: SessionMixin | None = session
+        self._url_adapter = self._bind_url_adapter()
+        if session is not None:
+            self._session = session
         self._after_request_functions: list[t.Callable[[Response], Response]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
+
+    @classmethod
+    def _unbound(cls, app: Erlen, environ: WSGIEnvironment) -> RequestContext:
+        """A context whose URL adapter is made on first use (the plain path matches the
+        usual request without one, see ``Erlen._match_without_adapter``)."""
+        ctx = cls.__new__(cls)
+        ctx.app = app
+        ctx.request = request = app.request_class(environ)
+        request.json_module = app.json
+        ctx._after_request_functions = []
+        ctx._cv_tokens = []
+        return ctx
+
+    def _bind_url_adapter(self) -> MapAdapter | None:
+        try:
+            return self.app.create_url_adapter(self.request)
+        except HTTPException as e:  # a refused Host: routing raises it
+            self.request.routing_exception = e
+            return None
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL map bound to this request (``None`` when its Host was refused)."""
+        adapter = self._url_adapter
+        if adapter is _sentinel:
+            adapter = self._url_adapter = self._bind_url_adapter()
+        return adapter  # type: ignore[return-value]
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
 
     @property
     def session(self) -> SessionMixin:

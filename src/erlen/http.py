@@ -8,6 +8,7 @@ values that cannot be written safely. The names match ``werkzeug.http``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -615,6 +616,13 @@ def parse_date(value: str | None) -> datetime | None:
     aware UTC datetime; ``None`` when absent or invalid."""
     if not value:
         return None
+    return _parse_date(value)
+
+
+# PERF: the same few dates come back again and again (a file's Last-Modified, the
+# If-Modified-Since of its clients); datetimes are immutable, so the result can be shared.
+@functools.lru_cache(maxsize=256)
+def _parse_date(value: str) -> datetime | None:
     value = value.strip()
     # PERF: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is what everyone sends; slice it.
     if len(value) == 29 and value[3:5] == ", " and value[25:] == " GMT":
@@ -646,8 +654,18 @@ def http_date(timestamp: datetime | date | float | time.struct_time | None = Non
     ``time.struct_time`` in UTC, or ``None`` for now.
     """
     if timestamp is None:
-        dt = datetime.now(UTC)
-    elif isinstance(timestamp, datetime):
+        # PERF: a response's Date header, formatted once per second.
+        global _last_now
+        second = int(time.time())
+        last = _last_now
+        if last[0] == second:
+            return last[1]
+        text = _format_timestamp(second)
+        _last_now = (second, text)
+        return text
+    if type(timestamp) is float or type(timestamp) is int:
+        return _format_timestamp(timestamp)
+    if isinstance(timestamp, datetime):
         dt = (
             timestamp.replace(tzinfo=UTC) if timestamp.tzinfo is None else timestamp.astimezone(UTC)
         )
@@ -662,6 +680,15 @@ def http_date(timestamp: datetime | date | float | time.struct_time | None = Non
         f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year:04d}"
         f" {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} GMT"
     )
+
+
+_last_now: tuple[int, str] = (-1, "")
+
+
+@functools.lru_cache(maxsize=256)
+def _format_timestamp(timestamp: float) -> str:
+    # PERF: a file's mtime is formatted once, however often the file is served.
+    return http_date(datetime.fromtimestamp(timestamp, UTC))
 
 
 def parse_age(value: str | None = None) -> timedelta | None:
