@@ -80,3 +80,13 @@ def test_proxy_to_callable_and_attributes() -> None:
 def test_proxy_rejects_other_sources() -> None:
     with pytest.raises(TypeError, match="ContextVar or a callable"):
         LocalProxy(42)  # type: ignore[arg-type]
+
+
+def test_g_attributes_named_like_the_proxys_own_are_forwarded() -> None:
+    from erlen import Erlen, g
+
+    with Erlen(__name__).app_context():
+        g._attr = "mine"
+        g._var = "also mine"
+        assert (g._attr, g._var) == ("mine", "also mine")
+        assert g.get("_attr") == "mine"

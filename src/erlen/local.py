@@ -17,7 +17,7 @@ class LocalProxy(t.Generic[_T]):
     ``bool(proxy)`` is simply ``False`` and ``repr`` says the proxy is unbound.
     """
 
-    __slots__ = ("_get_current_object", "_unbound_message")
+    __slots__ = ("_erlen_attr", "_erlen_var", "_get_current_object", "_unbound_message")
 
     _get_current_object: t.Callable[[], _T]
     _unbound_message: str
@@ -30,6 +30,8 @@ class LocalProxy(t.Generic[_T]):
         unbound_message: str | None = None,
     ) -> None:
         message = unbound_message or "object unbound"
+        object.__setattr__(self, "_erlen_var", None)
+        object.__setattr__(self, "_erlen_attr", None)
         if isinstance(local, ContextVar):
             var = local
 
@@ -43,6 +45,9 @@ class LocalProxy(t.Generic[_T]):
 
             else:
                 attr = name
+                # For __getattr__, which does what get() does without calling it.
+                object.__setattr__(self, "_erlen_var", var)
+                object.__setattr__(self, "_erlen_attr", attr)
 
                 def get() -> t.Any:
                     obj = var.get(None)
@@ -68,7 +73,14 @@ class LocalProxy(t.Generic[_T]):
 
     # -- attribute access ------------------------------------------------------------------
     def __getattr__(self, name: str) -> t.Any:
-        return getattr(self._get_current_object(), name)
+        var = self._erlen_var
+        if var is None:
+            return getattr(self._get_current_object(), name)
+        # PERF: request.args and the like, one call fewer (_get_current_object written out).
+        obj = var.get(None)
+        if obj is None:
+            raise RuntimeError(self._unbound_message)
+        return getattr(getattr(obj, self._erlen_attr), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         setattr(self._get_current_object(), name, value)

@@ -125,9 +125,12 @@ class Response:
 
     response: t.Any
     headers: Headers
-    direct_passthrough: bool
+    #: Whether the body iterable is handed to the server as it is (set by the constructor).
+    direct_passthrough = False
     _status_code: int
     _status: str
+    # The call_on_close functions; PERF: a response gets its own list on the first one.
+    _on_close: t.Sequence[t.Callable[[], t.Any]] = ()
 
     def __init__(
         self,
@@ -168,8 +171,8 @@ class Response:
         else:
             self.status = status
 
-        self.direct_passthrough = direct_passthrough
-        self._on_close: list[t.Callable[[], t.Any]] = []
+        if direct_passthrough:
+            self.direct_passthrough = True
 
         if response is None:
             self.response = []
@@ -334,7 +337,7 @@ class Response:
     # -- lifecycle ----------------------------------------------------------------------------
     def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
         """Run ``func`` when the server closes the response; returns ``func`` (a decorator)."""
-        self._on_close.append(func)
+        self._on_close = [*self._on_close, func]
         return func
 
     def close(self) -> None:
