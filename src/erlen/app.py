@@ -36,6 +36,7 @@ from .exceptions import (
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
+    NotFound,
 )
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider, JSONProvider
@@ -666,7 +667,8 @@ class Erlen(Scaffold):
         self, environ: WSGIEnvironment, method: str
     ) -> tuple[Rule, dict[str, t.Any]] | None:
         """What ``ctx.match_request()`` finds for the usual request, found without binding a
-        URL adapter; ``None`` for anything else (bind and match)."""
+        URL adapter: the rule and its values, or :class:`~erlen.exceptions.NotFound` raised;
+        ``None`` for anything else (bind and match)."""
         # PERF: binding an adapter costs more than the match. "Usual" is: no SERVER_NAME,
         # TRUSTED_HOSTS, subdomain or host matching; a Host header already checked once;
         # an ASCII path without "//"; plain HTTP; one rule that matches with no redirect.
@@ -692,7 +694,18 @@ class Erlen(Scaffold):
             found = matcher.lookup(path, "", method, False)
         except HTTPException:
             return None
-        if found is None or found[0]._redirects:
+        if found is None:
+            # No rule: a 404, unless the path with a slash added matches (the adapter then
+            # decides between the strict-slash redirect and the 404).
+            if path[-1] != "/":
+                try:
+                    with_slash = matcher.lookup(path + "/", "", method, False)
+                except HTTPException:
+                    return None
+                if with_slash is not None:
+                    return None
+            raise NotFound()
+        if found[0]._redirects:
             return None
         return found
 
@@ -727,11 +740,15 @@ class Erlen(Scaffold):
         error: BaseException | None = None
         try:
             try:
-                found = self._match_without_adapter(environ, request.method)
-                if found is not None:
-                    request.url_rule, request.view_args = found
-                elif ctx.url_adapter is not None:
-                    ctx.match_request()
+                try:
+                    found = self._match_without_adapter(environ, request.method)
+                except NotFound as e:
+                    request.routing_exception = e
+                else:
+                    if found is not None:
+                        request.url_rule, request.view_args = found
+                    elif ctx.url_adapter is not None:
+                        ctx.match_request()
                 # full_dispatch_request()
                 if not self._got_first_request:
                     self._got_first_request = True
@@ -754,7 +771,14 @@ class Erlen(Scaffold):
                 except Exception as e:
                     rv = self.handle_user_exception(e)
                 # finalize_request()
-                response = self.response_class(rv) if type(rv) is str else self.make_response(rv)
+                cls = self.response_class
+                rv_type = type(rv)
+                if rv_type is str:
+                    response = cls(rv)
+                elif rv_type is cls:  # make_response(response) is the response itself
+                    response = rv
+                else:
+                    response = self.make_response(rv)
                 if (
                     ctx._after_request_functions
                     or self.after_request_funcs

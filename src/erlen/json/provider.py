@@ -160,7 +160,8 @@ class DefaultJSONProvider(JSONProvider):
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response with :attr:`mimetype`, ending in a newline."""
-        obj = self._prepare_response_obj(args, kwargs)
+        # PERF: make_response(dict) passes one value; no call to sort the arguments out.
+        obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
             body = self._compact_encode()(obj)
