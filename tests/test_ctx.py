@@ -420,3 +420,17 @@ def test_the_url_adapter_is_made_on_first_use_and_can_be_replaced(app: Erlen) ->
     assert ctx.url_adapter is adapter  # made once
     ctx.url_adapter = None
     assert ctx.url_adapter is None
+
+
+def test_the_g_of_an_app_context_is_made_once_and_can_be_replaced(app: Erlen) -> None:
+    ctx = app.app_context()
+    first = ctx.g
+    assert ctx.g is first
+    assert isinstance(first, app.app_ctx_globals_class)
+    replacement = app.app_ctx_globals_class()
+    ctx.g = replacement
+    with ctx:
+        g.x = 1
+        assert ctx.g is replacement
+        assert replacement.x == 1
+    assert app.app_context().g is not replacement

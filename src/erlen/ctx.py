@@ -71,8 +71,13 @@ class AppContext:
 
     def __init__(self, app: Erlen) -> None:
         self.app = app
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def g(self) -> _AppCtxGlobals:
+        """The namespace behind ``erlen.g``, made on first use (PERF: most requests never
+        touch it)."""
+        return self.app.app_ctx_globals_class()
 
     @cached_property
     def url_adapter(self) -> MapAdapter | None:

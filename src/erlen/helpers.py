@@ -457,7 +457,10 @@ class _FileIter:
         self.chunk_size = chunk_size
 
     def __iter__(self) -> t.Iterator[bytes]:
-        read, size = self.filelike.read, self.chunk_size
+        file = self.filelike
+        # PERF: the open file's own read, not the _LazyFile's, for each chunk.
+        read = file.open().read if isinstance(file, _LazyFile) else file.read
+        size = self.chunk_size
         while chunk := read(size):
             yield chunk
 
