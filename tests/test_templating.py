@@ -491,3 +491,27 @@ def test_package_exports() -> None:
         assert getattr(erlen, name) is getattr(erlen.templating, name)
     with pytest.raises(AttributeError):
         erlen.templating.no_such_name  # noqa: B018
+
+
+def test_template_globals_are_read_as_jinja_layers_them(app: Erlen) -> None:
+    # Erlen's Template merges the ChainMap of globals itself; the layering must not change:
+    # render values over the template's globals over the environment's, read at render time.
+    env = app.jinja_env
+    env.globals["who"] = "env"
+    template = env.from_string("{{ who }} {{ what }}", globals={"what": "template"})
+    with app.app_context():
+        assert template.render() == "env template"
+        env.globals["who"] = "changed"  # after the template was made: still seen
+        assert template.render() == "changed template"
+        assert template.render(what="render", who="me") == "me render"
+        env.globals["what"] = "env"  # the template's own global stays on top
+        assert template.render() == "changed template"
+
+
+def test_a_shared_context_gets_no_globals(app: Erlen) -> None:
+    app.jinja_env.globals["who"] = "env"
+    template = app.jinja_env.from_string("[{{ who }}]")
+    with app.app_context():
+        context = template.new_context({"other": 1}, shared=True)
+        assert "who" not in context
+        assert "".join(template.root_render_func(context)) == "[]"

@@ -8,18 +8,46 @@ first time an application touches ``app.jinja_env`` (``erlen.templating.Environm
 from __future__ import annotations
 
 import typing as t
+from collections import ChainMap
 
 from jinja2 import BaseLoader, TemplateNotFound
 from jinja2 import Environment as _BaseEnvironment
+from jinja2 import Template as _BaseTemplate
+from jinja2.runtime import Context, new_context
 
 if t.TYPE_CHECKING:
     from .app import Erlen
     from .scaffold import Scaffold
 
 
+class Template(_BaseTemplate):
+    """A Jinja template whose globals are merged at C speed when a render starts."""
+
+    def new_context(
+        self,
+        vars: dict[str, t.Any] | None = None,
+        shared: bool = False,
+        locals: t.Mapping[str, t.Any] | None = None,
+    ) -> Context:
+        """Jinja's ``new_context``, given the globals as one dict."""
+        globals: t.MutableMapping[str, t.Any] = self.globals
+        if type(globals) is ChainMap and not shared:
+            # PERF: Jinja keeps a template's globals as ChainMap(template's, environment's),
+            # and copying one into the render's context goes key by key through Python
+            # (~0.5 µs per global, Erlen adds six). Merged here, as the ChainMap reads
+            # them: the environment's globals as they are now, the template's on top.
+            merged: dict[str, t.Any] = {}
+            for layer in reversed(globals.maps):
+                merged.update(layer)
+            globals = merged
+        return new_context(self.environment, self.name, self.blocks, vars, shared, globals, locals)
+
+
 class Environment(_BaseEnvironment):
     """The application's Jinja environment: it knows its app, and by default loads
     templates through :meth:`Erlen.create_global_jinja_loader` (app first, then blueprints)."""
+
+    template_class = Template
 
     def __init__(self, app: Erlen, **options: t.Any) -> None:
         if "loader" not in options:

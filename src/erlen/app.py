@@ -39,6 +39,7 @@ from .exceptions import (
     NotFound,
 )
 from .globals import _cv_app, _cv_request
+from .globals import session as _session_proxy
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .routing import BuildError, Map, MapAdapter, RoutingException, Rule
 from .routing.map import _known_hosts
@@ -476,11 +477,9 @@ class Erlen(Scaffold):
             extra["g"] = app_ctx.g
         req_ctx = _cv_request.get(None)
         if req_ctx is not None:
-            from .globals import session
-
             extra["request"] = req_ctx.request
             # PERF: the proxy, so that rendering does not open the session.
-            extra["session"] = session
+            extra["session"] = _session_proxy
         processors = self.template_context_processors
         if processors:
             names: t.Iterable[str | None] = (None,)
