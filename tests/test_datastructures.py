@@ -1179,3 +1179,13 @@ def test_a_value_that_does_not_convert_gives_the_default() -> None:
         assert d.get("x-n", None, type=lambda v: int(None)) is None  # a TypeError too
     assert EnvironHeaders(environ).getlist("X-N", type=int) == []
     assert EnvironHeaders({"HTTP_X_N": "7"}).getlist("X-N", type=int) == [7]
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers()), max_size=8))
+def test_multidict_from_pairs_groups_in_first_seen_order(pairs: list[tuple[str, int]]) -> None:
+    md = MultiDict(pairs)
+    keys = list(dict.fromkeys(k for k, _ in pairs))
+    assert list(md) == keys
+    for key in keys:
+        assert md.getlist(key) == [v for k, v in pairs if k == key]
+    assert list(MultiDict(iter(pairs)).items(multi=True)) == list(md.items(multi=True))
