@@ -1497,3 +1497,11 @@ def test_the_adapter_is_made_when_a_view_asks_for_it(app: Erlen, client: ErlenCl
 
     assert client.get("/").text == "http://localhost/"
     assert client.get("/").text == "http://localhost/"
+
+
+@pytest.mark.parametrize("host", ["bad host", "a/b", "x@y", "[::1", "h\tx"])
+def test_a_refused_host_stays_refused_on_the_plain_path(app: Erlen, host: str) -> None:
+    app.route("/")(lambda: "ok")
+    for _ in range(2):  # the second time too: a refused Host is never remembered
+        status, _, _ = call_wsgi(app, raw_environ(HTTP_HOST=host))
+        assert status.startswith("400")

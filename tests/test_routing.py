@@ -1068,3 +1068,26 @@ def test_build_accepts_any_mapping() -> None:
 def test_redirect_query_args_forms(query_args: t.Any, suffix: str) -> None:
     a = adapter(Rule("/d/", endpoint="d"))
     assert redirect_of(a, "/d", query_args=query_args) == "http://example.test/d/" + suffix
+
+
+def test_remembered_hosts_stay_bounded_and_normalised() -> None:
+    from erlen.routing import map as routing_map
+
+    url_map = Map([Rule("/", endpoint="index")])
+
+    def bind(host: str, scheme: str = "http") -> str:
+        environ = {"HTTP_HOST": host, "wsgi.url_scheme": scheme, "PATH_INFO": "/"}
+        return url_map.bind_to_environ(environ).server_name
+
+    for i in range(3 * routing_map._KNOWN_HOSTS_MAX):  # a client inventing hosts
+        bind(f"h{i}.example")
+    assert len(routing_map._known_hosts) <= routing_map._KNOWN_HOSTS_MAX
+    assert bind("Example.COM") == "example.com"  # normalised, and not remembered raw
+    assert "Example.COM" not in routing_map._known_hosts
+    assert bind("example.com:80") == "example.com"  # the default port goes
+    assert bind("example.com:443", "https") == "example.com"
+    assert "example.com:80" not in routing_map._known_hosts
+    with pytest.raises(BadHost):
+        bind("evil.example\r\nX: y")
+    assert bind("example.com:8080") == "example.com:8080"
+    assert bind("example.com:8080") == "example.com:8080"  # remembered: same answer
