@@ -615,7 +615,7 @@ def test_app_commands_groups_and_appcontext() -> None:
     group = app.cli.group("db")(lambda: None)
     assert isinstance(group, AppGroup)
 
-    @group.command("init")
+    @group.command("init")  # type: ignore[untyped-decorator]  # AppGroup.command is untyped
     @click.option("--force", is_flag=True)
     def init(force: bool) -> None:
         click.echo(f"init {current_app.name} {force}")

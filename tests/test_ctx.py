@@ -67,7 +67,7 @@ def test_g_api(app: Erlen) -> None:
             g.pop("user")
         with pytest.raises(AttributeError, match="missing"):
             g.missing  # noqa: B018
-        assert "g of" in repr(g._get_current_object()) or "n" in repr(g)  # type: ignore[attr-defined]
+        assert "g of" in repr(g._get_current_object()) or "n" in repr(g)
 
 
 def test_request_context_pushes_app_context(app: Erlen) -> None:

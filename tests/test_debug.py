@@ -54,7 +54,8 @@ def call(
 def test_traceback_page_for_loopback_clients_escapes_everything() -> None:
     wsgi = DebuggedApplication(make_app())
     errors = io.StringIO()
-    status, headers, body = call(wsgi, "/boom", **{"wsgi.errors": errors})
+    extra: dict[str, t.Any] = {"wsgi.errors": errors}
+    status, headers, body = call(wsgi, "/boom", **extra)
     assert status.startswith("500")
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["X-Content-Type-Options"] == "nosniff"

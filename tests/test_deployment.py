@@ -106,12 +106,11 @@ def fetch(
 
 
 def test_get_behind_a_proxy(server: int) -> None:
-    status, _, body = fetch(
-        server,
-        "GET",
-        "/",
-        **{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
-    )
+    proxy_headers: dict[str, t.Any] = {
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Proto": "https",
+    }
+    status, _, body = fetch(server, "GET", "/", **proxy_headers)
     assert status == 200
     data = json.loads(body)
     assert data["message"] == "hello"

@@ -45,6 +45,9 @@ def body_of(*parts: bytes) -> bytes:
     return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 
+_TERMINATED: dict[str, t.Any] = {"wsgi.input_terminated": True}
+
+
 def environ(
     body: bytes, content_type: str = MULTIPART, length: int | None = None, **extra: t.Any
 ) -> dict[str, t.Any]:
@@ -206,9 +209,9 @@ def test_small_uploads_stay_in_memory_large_ones_spool_to_disk(app: Erlen) -> No
         assert isinstance(request.files["f"].stream, io.BytesIO)
     big = {"f": (io.BytesIO(b"y" * (SPOOL_SIZE + 1)), "b.bin")}
     with app.test_request_context("/", method="POST", data=big):
-        stream = request.files["f"].stream
+        stream: t.Any = request.files["f"].stream
         assert isinstance(stream, tempfile.SpooledTemporaryFile)
-        assert stream._rolled  # on disk, not in memory
+        assert stream._rolled  # type: ignore[attr-defined]  # on disk, not in memory
         assert request.files["f"].read() == b"y" * (SPOOL_SIZE + 1)
 
 
@@ -304,10 +307,10 @@ def test_body_without_length_is_not_read() -> None:
 
 def test_terminated_body_without_length_is_read_up_to_the_limit(app: Erlen) -> None:
     body = body_of(part("a", b"1"))
-    env = environ(body, **{"wsgi.input_terminated": True})
+    env = environ(body, **_TERMINATED)
     del env["CONTENT_LENGTH"]
     assert Request(env).form["a"] == "1"
-    env = environ(body, **{"wsgi.input_terminated": True})
+    env = environ(body, **_TERMINATED)
     del env["CONTENT_LENGTH"]
     req = Request(env)
     req.max_content_length = 20
@@ -399,9 +402,9 @@ def test_max_form_parts_from_config(form_app: Erlen) -> None:
 def test_urlencoded_memory_limit(form_app: Erlen) -> None:
     form_app.config["MAX_FORM_MEMORY_SIZE"] = 10
     ct = "application/x-www-form-urlencoded"
-    status, data = post_raw(form_app, b"a=" + b"x" * 20, content_type=ct)
-    assert (status, b"MAX_FORM_MEMORY_SIZE" in data) == (413, True)
-    env = environ(b"a=" + b"x" * 20, content_type=ct, **{"wsgi.input_terminated": True})
+    code, data = post_raw(form_app, b"a=" + b"x" * 20, content_type=ct)
+    assert (code, b"MAX_FORM_MEMORY_SIZE" in data) == (413, True)
+    env = environ(b"a=" + b"x" * 20, content_type=ct, **_TERMINATED)
     del env["CONTENT_LENGTH"]
     status, _, data = call_wsgi(form_app, env)
     assert status.startswith("413")
@@ -511,7 +514,7 @@ def test_cve_2023_46136_multipart_linear_on_crlf(form_app: Erlen) -> None:
             req = Request(environ(body))
             req.max_form_memory_size = 16 << 20
             with req:
-                holder = req.files if filename else req.form
+                holder: t.Any = req.files if filename else req.form
                 assert len(holder["f"]) if filename is None else holder["f"].read() == payload
             assert time.perf_counter() - started < 3, f"slow on {payload[:8]!r}"
 

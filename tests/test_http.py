@@ -761,7 +761,7 @@ def test_status_codes() -> None:
 def test_http_date_of_now_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     # The Date of a response is formatted once per second; a new second gives a new text.
     clock = [784111777.25]
-    monkeypatch.setattr(http.time, "time", lambda: clock[0])
+    monkeypatch.setattr("erlen.http.time.time", lambda: clock[0])
     assert http.http_date() == "Sun, 06 Nov 1994 08:49:37 GMT"
     clock[0] += 0.5
     assert http.http_date() == "Sun, 06 Nov 1994 08:49:37 GMT"

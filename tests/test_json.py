@@ -58,7 +58,7 @@ def test_provider_settings_can_be_changed_per_app(app: Erlen) -> None:
 
 def test_custom_default_is_used_by_responses(app: Erlen) -> None:
     provider = t.cast(DefaultJSONProvider, app.json)
-    provider.default = lambda o: sorted(o) if isinstance(o, set) else str(o)  # type: ignore[method-assign]
+    provider.default = lambda o: sorted(o) if isinstance(o, set) else str(o)
     with app.app_context():
         assert jsonify({3, 1}).data == b"[1,3]\n"
 

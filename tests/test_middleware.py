@@ -104,7 +104,7 @@ def _run(app: t.Any, **headers: str) -> list[str]:
     ],
 )
 def test_proxy_fix(kwargs: dict[str, int], headers: dict[str, str], expected: list[str]) -> None:
-    assert _run(ProxyFix(_echo_environ, **kwargs), **headers) == expected  # type: ignore[arg-type]
+    assert _run(ProxyFix(_echo_environ, **kwargs), **headers) == expected
 
 
 def test_proxy_fix_keeps_originals() -> None:
@@ -114,7 +114,7 @@ def test_proxy_fix_keeps_originals() -> None:
         seen.update(environ["erlen.proxy_fix.orig"])
         return _echo_environ(environ, start_response)
 
-    _run(ProxyFix(app), HTTP_X_FORWARDED_FOR="1.2.3.4")  # type: ignore[arg-type]
+    _run(ProxyFix(app), HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert seen["REMOTE_ADDR"] == "10.0.0.1"
 
 

@@ -89,7 +89,7 @@ def _files(root: Path) -> list[str]:
 
 def migration_diff() -> str:
     """The unified diff from the Flask original to the Erlen version, as the guide shows it."""
-    chunks = []
+    chunks: list[str] = []
     for name in _files(BEFORE):
         before = (BEFORE / name).read_text(encoding="utf-8").splitlines(keepends=True)
         after = (AFTER / name).read_text(encoding="utf-8").splitlines(keepends=True)

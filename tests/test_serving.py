@@ -41,7 +41,8 @@ def make_app() -> Erlen:
 
     @app.post("/echo")
     def echo() -> bytes:
-        return request.get_data()
+        data: bytes = request.get_data()
+        return data
 
     @app.post("/ignore")
     def ignore() -> str:
@@ -851,7 +852,12 @@ def test_run_simple_parent_and_child_of_the_reloader(
 ) -> None:
     calls: list[dict[str, t.Any]] = []
     monkeypatch.delenv(serving.RELOADER_MARKER, raising=False)
-    monkeypatch.setattr(serving, "run_with_reloader", lambda **kw: calls.append(kw) or 7)
+
+    def run_with_reloader(**kw: t.Any) -> int:
+        calls.append(kw)
+        return 7
+
+    monkeypatch.setattr(serving, "run_with_reloader", run_with_reloader)
     with pytest.raises(SystemExit) as exit_info:
         run_simple("127.0.0.1", 0, make_app(), use_reloader=True, extra_files=["x"])
     assert exit_info.value.code == 7

@@ -585,7 +585,7 @@ def test_session_interface_is_configurable_and_serializer_is_shared(sapp: Erlen)
     assert s1 is a.get_signing_serializer(sapp)
     sapp.config["SECRET_KEY_FALLBACKS"] = ["old"]
     assert a.get_signing_serializer(sapp) is not s1
-    sapp.secret_key = bytearray(b"unhashable key")  # type: ignore[assignment]
+    sapp.secret_key = bytearray(b"unhashable key")
     s2 = a.get_signing_serializer(sapp)
     assert s2 is not None
     assert s2.loads(s2.dumps({"k": 1})) == {"k": 1}

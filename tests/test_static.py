@@ -288,7 +288,7 @@ def test_large_file_is_streamed_in_chunks(sapp: Erlen) -> None:
     try:
         chunks.extend(app_iter)
     finally:
-        app_iter.close()  # type: ignore[attr-defined]
+        app_iter.close()
     assert b"".join(chunks) == BIG
     assert len(chunks) == len(BIG) // FILE_CHUNK_SIZE
     assert max(len(c) for c in chunks) == FILE_CHUNK_SIZE

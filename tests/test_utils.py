@@ -142,8 +142,8 @@ def test_cached_property() -> None:
     assert thing.value == 42
     assert thing.value == 42
     assert calls == [1]
-    thing.value = 7  # type: ignore[misc]
+    thing.value = 7
     assert thing.value == 7
-    del thing.value  # type: ignore[attr-defined]
+    del thing.value
     assert thing.value == 42
     assert isinstance(Thing.value, cached_property)

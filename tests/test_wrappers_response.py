@@ -201,7 +201,7 @@ def test_cookie_size_warning(app: Erlen) -> None:
 
 def test_header_properties() -> None:
     resp = Response()
-    resp.content_language.add("en")  # type: ignore[union-attr]
+    resp.content_language.add("en")
     resp.vary.add("Cookie")
     resp.vary.add("Accept")
     resp.allow.update(["GET", "POST"])
@@ -241,7 +241,7 @@ def test_force_type_from_wsgi_app() -> None:
         start_response("201 Created", [("Content-Type", "text/plain"), ("X-W", "1")])
         return [b"made"]
 
-    resp = Response.force_type(wsgi, raw_environ())  # type: ignore[arg-type]
+    resp = Response.force_type(wsgi, raw_environ())
     assert (resp.status_code, resp.data, resp.headers["X-W"]) == (201, b"made", "1")
 
 

@@ -202,7 +202,7 @@ class Erlen(Scaffold):
         self.json: JSONProvider = self.json_provider_class(self)
         #: Called with ``(error, endpoint, values)`` when ``url_for`` fails.
         self.url_build_error_handlers: list[
-            t.Callable[[Exception, str, dict[str, t.Any]], str]
+            t.Callable[[Exception, str, dict[str, t.Any]], str | None]
         ] = []
         #: Called with the exception (or None) when the application context is popped.
         self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
@@ -499,6 +499,12 @@ class Erlen(Scaffold):
             # PERF: no environment (and no Jinja2 import) just to register a filter.
             self._jinja_pending.append((kind, name, f))
 
+    @t.overload
+    def template_filter(self, name: T_template_filter) -> T_template_filter: ...
+    @t.overload
+    def template_filter(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_filter], T_template_filter]: ...
     @setupmethod
     def template_filter(
         self, name: T_template_filter | str | None = None
@@ -520,6 +526,12 @@ class Erlen(Scaffold):
         """Register a Jinja filter without a decorator."""
         self._add_jinja("filters", f, name)
 
+    @t.overload
+    def template_test(self, name: T_template_test) -> T_template_test: ...
+    @t.overload
+    def template_test(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_test], T_template_test]: ...
     @setupmethod
     def template_test(
         self, name: T_template_test | str | None = None
@@ -540,6 +552,12 @@ class Erlen(Scaffold):
         """Register a Jinja test without a decorator."""
         self._add_jinja("tests", f, name)
 
+    @t.overload
+    def template_global(self, name: T_template_global) -> T_template_global: ...
+    @t.overload
+    def template_global(
+        self, name: str | None = None
+    ) -> t.Callable[[T_template_global], T_template_global]: ...
     @setupmethod
     def template_global(
         self, name: T_template_global | str | None = None
