@@ -511,15 +511,7 @@ class Erlen(Scaffold):
     ) -> T_template_filter | t.Callable[[T_template_filter], T_template_filter]:
         """Register the decorated function as a Jinja filter (named ``name`` or after the
         function); ``@app.template_filter`` works without parentheses too."""
-        if callable(name):
-            self.add_template_filter(name)
-            return name
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return _decorator_or_registered(self.add_template_filter, name)
 
     @setupmethod
     def add_template_filter(self, f: ft.TemplateFilterCallable, name: str | None = None) -> None:
@@ -537,15 +529,7 @@ class Erlen(Scaffold):
         self, name: T_template_test | str | None = None
     ) -> T_template_test | t.Callable[[T_template_test], T_template_test]:
         """Register the decorated function as a Jinja test (``{% if x is name %}``)."""
-        if callable(name):
-            self.add_template_test(name)
-            return name
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        return _decorator_or_registered(self.add_template_test, name)
 
     @setupmethod
     def add_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
@@ -563,15 +547,7 @@ class Erlen(Scaffold):
         self, name: T_template_global | str | None = None
     ) -> T_template_global | t.Callable[[T_template_global], T_template_global]:
         """Register the decorated function as a Jinja global, callable in every template."""
-        if callable(name):
-            self.add_template_global(name)
-            return name
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return _decorator_or_registered(self.add_template_global, name)
 
     @setupmethod
     def add_template_global(self, f: ft.TemplateGlobalCallable, name: str | None = None) -> None:
@@ -1316,6 +1292,26 @@ class Erlen(Scaffold):
             state = "on" if self.debug else "off"
             sys.stderr.write(f" * Serving Erlen app '{self.name}'\n * Debug mode: {state}\n")
         run_simple(host, port, self, **options)
+
+
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+
+def _decorator_or_registered(
+    add: t.Callable[[_F, str | None], None], name: _F | str | None
+) -> _F | t.Callable[[_F], _F]:
+    """What ``template_filter``, ``template_test`` and ``template_global`` return: used bare
+    (``@app.template_filter``), ``name`` is the function, registered at once and returned;
+    called (``@app.template_filter("name")``), a decorator that registers under ``name``."""
+    if callable(name):
+        add(name, None)
+        return name
+
+    def decorator(f: _F) -> _F:
+        add(f, name)
+        return f
+
+    return decorator
 
 
 #: The methods _plain_wsgi_app writes out; overriding any of them disables it.
