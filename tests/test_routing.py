@@ -1091,3 +1091,8 @@ def test_remembered_hosts_stay_bounded_and_normalised() -> None:
         bind("evil.example\r\nX: y")
     assert bind("example.com:8080") == "example.com:8080"
     assert bind("example.com:8080") == "example.com:8080"  # remembered: same answer
+    for refused in ("a" * 100_000, "example.com:99999", "example.com:99999x"):
+        with pytest.raises(BadHost):
+            bind(refused)
+        assert refused not in routing_map._known_hosts  # a refused Host is never remembered
+    assert bind("example.com:65535") == "example.com:65535"  # the full check takes it

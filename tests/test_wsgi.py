@@ -40,6 +40,13 @@ from .conftest import raw_environ
         ({"HTTP_HOST": "[::1]"}, "[::1]"),
         ({"HTTP_HOST": "", "SERVER_NAME": "srv", "SERVER_PORT": "8000"}, "srv:8000"),
         ({"HTTP_HOST": "", "SERVER_NAME": "srv", "SERVER_PORT": "80"}, "srv"),
+        ({"HTTP_HOST": "example.test:"}, "example.test"),  # RFC 3986 allows an empty port
+        ({"HTTP_HOST": "[::1]:"}, "[::1]"),
+        ({"HTTP_HOST": "example.test:65535"}, "example.test:65535"),
+        ({"HTTP_HOST": "example.test:0"}, "example.test:0"),
+        ({"HTTP_HOST": "a" * 253}, "a" * 253),
+        ({"HTTP_HOST": "a" * 253 + ":8080"}, "a" * 253 + ":8080"),
+        ({"HTTP_HOST": "[2001:db8::7]:8443"}, "[2001:db8::7]:8443"),
     ],
 )
 def test_get_host(overrides: dict[str, str], expected: str) -> None:
@@ -47,11 +54,55 @@ def test_get_host(overrides: dict[str, str], expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.test\r\nX: y", "a b", "a/b", "user@host", "h\x00", "caf\xe9.test", "<script>"]
+    "host",
+    [
+        "evil.test\r\nX: y",
+        "a b",
+        "a/b",
+        "user@host",
+        "h\x00",
+        "caf\xe9.test",
+        "<script>",
+        "example.test:99999x",  # a port that is not a number
+        "example.test:65536",  # a number no port can be
+        "example.test:123456",
+        "example.test:+80",
+        "example.test:-1",
+        "example.test:\u0668\u0660",  # Arabic-Indic digits, decimal to str.isdecimal
+        "example.test:80:80",
+        "a:b:c",
+        ":8080",  # no name
+        "a" * 254,
+        "a" * 100_000,
+        "a[b].test",
+        "a]b",
+        "[]",
+        "[::1",
+        "[::1]x",
+        "[::1]:65536",
+        "[[::1]]",
+    ],
 )
 def test_get_host_rejects_hostile_values(host: str) -> None:
     with pytest.raises(BadHost):
         get_host(raw_environ(HTTP_HOST=host))
+
+
+def test_server_name_fallback_is_checked_too() -> None:
+    with pytest.raises(BadHost):
+        get_host(raw_environ(HTTP_HOST="", SERVER_NAME="srv", SERVER_PORT="99999"))
+    assert get_host(raw_environ(HTTP_HOST="", SERVER_NAME="", SERVER_PORT="")) == ""
+
+
+def test_bad_host_message_does_not_echo_a_huge_header() -> None:
+    with pytest.raises(BadHost) as caught:
+        get_host(raw_environ(HTTP_HOST="a" * 100_000))
+    message = str(caught.value.description)
+    assert len(message) < 300
+    assert "100000 characters" in message
+    with pytest.raises(SecurityError) as refused:
+        get_host(raw_environ(HTTP_HOST="b" * 200), ["good.test"])
+    assert "200 characters" in str(refused.value.description)
 
 
 @pytest.mark.parametrize(

@@ -25,13 +25,16 @@ _DEFAULT_PORTS = {("http", "80"), ("https", "443"), ("ws", "80"), ("wss", "443")
 def get_host(environ: WSGIEnvironment, trusted_hosts: t.Iterable[str] | None = None) -> str:
     """Return the request's host (with the port unless it is the scheme's default).
 
-    The Host header is preferred over ``SERVER_NAME``. A host with characters no host can
-    contain (CR, LF, spaces, ``/``, ``@``, ...) raises :class:`BadHost`; with
-    ``trusted_hosts`` an untrusted host raises :class:`SecurityError`. Both are 400 errors.
+    The Host header is preferred over ``SERVER_NAME``. A host that is not a host name or an
+    IP literal with an optional port (characters such as CR, LF, spaces, ``/`` or ``@``, a
+    name longer than 253 characters, a port that is not a number up to 65535) raises
+    :class:`BadHost`; with ``trusted_hosts`` an untrusted host raises
+    :class:`SecurityError`. Both are 400 errors.
     """
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
     if host:
+        host = _checked_host_value(host)
         name, sep, port = host.rpartition(":")
         if sep and "]" not in port and (scheme, port) in _DEFAULT_PORTS:
             host = name
@@ -40,11 +43,44 @@ def get_host(environ: WSGIEnvironment, trusted_hosts: t.Iterable[str] | None = N
         port = str(environ.get("SERVER_PORT", ""))
         if port and (scheme, port) not in _DEFAULT_PORTS:
             host = f"{host}:{port}"
-    if not _HOST_CHARS.issuperset(host):
-        raise BadHost(f"The Host header {host!r} is not a valid host name.")
+        if host:
+            host = _checked_host_value(host)
     if trusted_hosts is not None and not host_is_trusted(host, trusted_hosts):
-        raise SecurityError(f"Host {host!r} is not in TRUSTED_HOSTS.")
+        raise SecurityError(f"Host {_shown(host)} is not in TRUSTED_HOSTS.")
     return host
+
+
+# RFC 1035 2.3.4 / RFC 1123 2.1: a domain name is at most 253 characters as text.
+_MAX_HOST_NAME = 253
+
+
+def _checked_host_value(host: str) -> str:
+    """``host`` (a name or ``[IP literal]``, then an optional ``:port``), or BadHost.
+
+    An empty port (``example.test:``, which RFC 3986 allows) is dropped.
+    """
+    if host.startswith("["):
+        end = host.find("]")
+        name, rest = host[: end + 1], host[end + 1 :]
+        valid = end > 1 and "[" not in name[1:] and (not rest or rest[0] == ":")
+        port = rest[1:]
+    else:
+        name, _, port = host.partition(":")
+        valid = bool(name) and "[" not in name and "]" not in name
+    valid = (
+        valid
+        and len(name) <= _MAX_HOST_NAME
+        and _HOST_CHARS.issuperset(name)
+        and (not port or (len(port) <= 5 and port.isascii() and port.isdecimal()))
+    )
+    if not valid or (port and int(port) > 65535):
+        raise BadHost(f"The Host header {_shown(host)} is not a valid host name.")
+    return host if port else name
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted for an error message, cut short when a client sent a long one."""
+    return repr(value) if len(value) <= 80 else f"{value[:80]!r} ({len(value)} characters)"
 
 
 def host_is_trusted(hostname: str, trusted_list: t.Iterable[str]) -> bool:

@@ -6,7 +6,7 @@ import re
 import typing as t
 from urllib.parse import quote, urljoin
 
-from ..exceptions import BadHost, BadRequest, HTTPException, MethodNotAllowed, NotFound
+from ..exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from ..wsgi import get_host
 from .converters import _PATH_SAFE, DEFAULT_CONVERTERS, BaseConverter
 from .exceptions import BuildError, RequestRedirect
@@ -192,7 +192,9 @@ class Map:
         return f"{type(self).__name__}([{', '.join(map(repr, self._rules))}])"
 
 
-_plain_host = re.compile(r"[a-z0-9][a-z0-9.\-]*(?::[0-9]{1,5})?").fullmatch
+# A lower-case name of at most 253 characters and a port below 60000 (higher ports take the
+# full check, which compares them with 65535).
+_plain_host = re.compile(r"[a-z0-9][a-z0-9.\-]{0,252}(?::[1-5]?[0-9]{1,4})?").fullmatch
 # A Host ending in a default port has it removed by get_host (":80" for https is kept
 # there), so such a header is never taken as is.
 _DEFAULT_PORT_SUFFIXES = (":80", ":443")
@@ -210,20 +212,7 @@ def _checked_host(environ: WSGIEnvironment, header: str | None) -> str:
             _known_hosts.clear()
         _known_hosts.add(header)
         return header
-    host = get_host(environ).lower()
-    if "[" in host or "]" in host:
-        _check_ip_literal(host)
-    return host
-
-
-def _check_ip_literal(host: str) -> None:
-    name = host
-    if host.startswith("[") and "]" in host:
-        name, _, rest = host[1:].partition("]")
-        port_ok = not rest or (rest[0] == ":" and rest[1:].isdigit())
-        if port_ok and name and "[" not in name:
-            return
-    raise BadHost(f"The Host header {host!r} is not a valid host name.")
+    return get_host(environ).lower()
 
 
 def _is_websocket_upgrade(environ: WSGIEnvironment) -> bool:
