@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing as t
 from contextvars import ContextVar
 
 import pytest
@@ -90,3 +91,62 @@ def test_g_attributes_named_like_the_proxys_own_are_forwarded() -> None:
         g._var = "also mine"
         assert (g._attr, g._var) == ("mine", "also mine")
         assert g.get("_attr") == "mine"
+
+
+def test_only_the_proxys_own_names_are_not_forwarded() -> None:
+    class Target:
+        _private = "the target's"
+        __wrapped__ = "wrapped"
+
+        def _get_current_object(self) -> str:
+            return "not called"
+
+    target = Target()
+    var: ContextVar[Target] = ContextVar("t")
+    proxy: t.Any = LocalProxy(var)
+    with pytest.raises(RuntimeError, match="object unbound"):
+        _ = proxy._private
+    token = var.set(target)
+    try:
+        # The proxy's own methods, properties and slots are its own ...
+        assert proxy._get_current_object() is target
+        assert proxy._unbound_message == "object unbound"
+        # ... everything else, underscores and all, comes from the target.
+        assert proxy._private == "the target's"
+        assert proxy.__wrapped__ == "wrapped"
+        assert proxy.__dict__ is target.__dict__
+        with pytest.raises(AttributeError, match="missing"):
+            _ = proxy.missing
+        assert proxy.__class__ is Target  # last: mypy narrows proxy to Target after it
+    finally:
+        var.reset(token)
+
+
+def test_a_subclass_keeps_its_own_names() -> None:
+    class Named(LocalProxy[t.Any]):
+        __slots__ = ()
+
+        @property
+        def label(self) -> str:
+            return f"proxy of {type(self._get_current_object()).__name__}"
+
+        def describe(self) -> str:
+            return "mine"
+
+    class Deeper(Named):
+        __slots__ = ()
+
+        def deeper(self) -> str:
+            return self.describe() + " too"
+
+    holder: ContextVar[dict[str, int]] = ContextVar("d")
+    proxy = Deeper(holder)
+    token = holder.set({"a": 1})
+    try:
+        assert proxy.label == "proxy of dict"
+        assert proxy.describe() == "mine"
+        assert proxy.deeper() == "mine too"
+        assert proxy.keys() == {"a": 1}.keys()  # not its own: forwarded
+        assert proxy["a"] == 1
+    finally:
+        holder.reset(token)
