@@ -517,3 +517,67 @@ def test_a_shared_context_gets_no_globals(app: Erlen) -> None:
         context = template.new_context({"other": 1}, shared=True)
         assert "who" not in context
         assert "".join(template.root_render_func(context)) == "[]"
+
+
+class _DictWithAttribute(dict[str, t.Any]):
+    label = "the attribute"
+
+
+class _Plain:
+    def __init__(self) -> None:
+        self.name = "attr"
+
+    def __getitem__(self, key: str) -> str:
+        return f"item {key}"
+
+
+_GETATTR_CASES = [
+    ({"name": "item"}, "name"),
+    ({"name": "item"}, "missing"),
+    ({"items": "shadowed key"}, "items"),  # the method wins, as in Jinja
+    ({"keys": 1}, "keys"),
+    ({"__class__": 1}, "__class__"),
+    ({"__len__": 1}, "__len__"),
+    ({}, "get"),
+    ({None: 1}, "None"),
+    (_DictWithAttribute(label="the key"), "label"),  # a subclass's attribute wins
+    (_DictWithAttribute(name="key"), "name"),
+    (_Plain(), "name"),
+    (_Plain(), "other"),
+    ("text", "upper"),
+    (42, "real"),
+    ([1, 2], "missing"),
+]
+
+
+@pytest.mark.parametrize(("obj", "attribute"), _GETATTR_CASES)
+def test_getattr_gives_jinjas_answers(app: Erlen, obj: t.Any, attribute: str) -> None:
+    import jinja2
+
+    plain = jinja2.Environment()
+    ours = app.jinja_env.getattr(obj, attribute)
+    jinjas = plain.getattr(obj, attribute)
+    if isinstance(jinjas, jinja2.Undefined):
+        assert isinstance(ours, jinja2.Undefined)
+        assert ours._undefined_obj is obj
+        assert ours._undefined_name == attribute
+    else:
+        assert ours == jinjas
+
+
+def test_dict_rows_render_as_in_jinja(app: Erlen) -> None:
+    import jinja2
+
+    source = (
+        "{% for row in rows %}{{ row.id }}|{{ row.name }}|{{ row.items is defined }}"
+        "|{{ row.missing is defined }}|{{ row['items'] }};{% endfor %}"
+    )
+    rows = [{"id": 1, "name": "<a>", "items": "key"}, {"id": 2, "name": "b"}]
+    with app.app_context():
+        ours = app.jinja_env.from_string(source).render(rows=rows)
+    jinjas = jinja2.Environment(autoescape=True).from_string(source).render(rows=rows)
+    assert ours == jinjas
+    assert "1|&lt;a&gt;|True|False|key;" in ours
+    strict = app.jinja_env.overlay(undefined=jinja2.StrictUndefined)
+    with app.app_context(), pytest.raises(UndefinedError, match="missing"):
+        strict.from_string("{{ row.missing }}").render(row={"id": 1})

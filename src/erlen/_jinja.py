@@ -43,6 +43,11 @@ class Template(_BaseTemplate):
         return new_context(self.environment, self.name, self.blocks, vars, shared, globals, locals)
 
 
+# What a plain dict has as attributes (its methods and object's): exactly the names for which
+# getattr() on a dict succeeds, since a dict instance has no __dict__ of its own.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class Environment(_BaseEnvironment):
     """The application's Jinja environment: it knows its app, and by default loads
     templates through :meth:`Erlen.create_global_jinja_loader` (app first, then blueprints)."""
@@ -55,6 +60,20 @@ class Environment(_BaseEnvironment):
         super().__init__(**options)
         #: The application this environment renders for.
         self.app = app
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Jinja's ``getattr`` (``{{ obj.name }}``: the attribute, else the item), with the
+        same answers, found without a failed attribute lookup for a plain dict's keys."""
+        # PERF: for ``{{ row.name }}`` on a dict, Jinja first tries getattr(row, "name"),
+        # and the AttributeError raised and caught costs ~1 µs per lookup (80 of them in a
+        # 20-row table of four columns). A plain dict has no attributes but dict's own, so
+        # for any other name the item is what Jinja would find.
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 def _describe(loader: BaseLoader | None) -> str:
