@@ -18,26 +18,22 @@ if t.TYPE_CHECKING:
     from .rules import Rule
 
 
-# How to read a rule's values from a match: the names, their group numbers, and the
-# (name, to_python) pairs of the values that need converting.
-_Spec = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[str, t.Callable[[str], t.Any]], ...]]
+# How to read a rule's values from a match: (name, group number, to_python or None) for
+# each variable, None meaning the matched text is the value.
+_Spec = tuple[tuple[str, int, t.Callable[[str], t.Any] | None], ...]
 _Found = tuple["Rule", dict[str, t.Any]]
 _SCAN: t.Any = object()  # "the first candidate did not fit; try them one by one"
 
 
 def _conversion_spec(rule: Rule, first_group: int) -> _Spec:
     """The :data:`_Spec` of a rule whose alternative starts at group ``first_group``."""
-    names = []
-    indices = []
-    convert = []
+    fields: list[tuple[str, int, t.Callable[[str], t.Any] | None]] = []
     for name, converter, index in rule._path.variables:
-        names.append(name)
-        indices.append(first_group + index)
         cls = type(converter)
+        to_python: t.Callable[[str], t.Any] | None = converter.to_python
         if cls.to_python is BaseConverter.to_python:
-            continue  # PERF: the text is the value; no call at all.
-        to_python: t.Callable[[str], t.Any] = converter.to_python
-        if (
+            to_python = None  # PERF: the text is the value; no call at all.
+        elif (
             cls.to_python is NumberConverter.to_python
             and isinstance(converter, NumberConverter)
             and not converter.fixed_digits
@@ -47,8 +43,8 @@ def _conversion_spec(rule: Rule, first_group: int) -> _Spec:
             # PERF: the regex already guarantees the digits; int()/float() is the
             # whole conversion.
             to_python = converter.num_convert
-        convert.append((name, to_python))
-    return tuple(names), tuple(indices), tuple(convert)
+        fields.append((name, first_group + index, to_python))
+    return tuple(fields)
 
 
 class _Group:
@@ -92,15 +88,12 @@ class _Group:
             and (rule.methods is None or method in rule.methods)
             and rule.websocket is websocket
         ):
-            names, indices, convert = spec
-            # PERF: the values are read from the match in C (zip of one group() call).
-            if len(indices) == 1:
-                values = {names[0]: m.group(indices[0])}
-            else:
-                values = dict(zip(names, m.group(*indices), strict=True))
+            # PERF: a plain loop; dict(zip(names, m.group(*indices))) costs twice as much.
+            values = {}
             try:
-                for name, to_python in convert:
-                    values[name] = to_python(values[name])
+                for name, index, to_python in spec:
+                    value = m.group(index)
+                    values[name] = value if to_python is None else to_python(value)
             except ValidationError:
                 return _SCAN
             if rule.defaults:
