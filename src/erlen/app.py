@@ -47,6 +47,7 @@ from .scaffold import Scaffold, _endpoint_from_view_func, _max_age_seconds, setu
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import _DefaultEnvironmentClass, select_jinja_autoescape
 from .utils import cached_property
+from .utils import redirect as _redirect
 from .wrappers import Request, Response
 from .wrappers.request import _split_blueprint_path
 
@@ -1227,9 +1228,7 @@ class Erlen(Scaffold):
 
     def redirect(self, location: str, code: int = 302) -> Response:
         """A redirect response of :attr:`response_class`."""
-        from .utils import redirect
-
-        return t.cast(Response, redirect(location, code=code, Response=self.response_class))
+        return t.cast(Response, _redirect(location, code=code, Response=self.response_class))
 
     # -- static files -----------------------------------------------------------------------------
     def get_send_file_max_age(self, filename: str | None) -> int | None:

@@ -14,6 +14,7 @@ import os
 import typing as t
 
 from . import typing as ft
+from .globals import current_app
 from .scaffold import (
     F,
     Scaffold,
@@ -470,8 +471,6 @@ class Blueprint(Scaffold):
     # -- files --------------------------------------------------------------------------------
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The app's ``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (None: revalidate with ETag)."""
-        from .globals import current_app
-
         return _max_age_seconds(current_app.config["SEND_FILE_MAX_AGE_DEFAULT"])
 
     def send_static_file(self, filename: str) -> Response:

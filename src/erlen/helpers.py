@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import io
 import mimetypes
 import os
 import stat
@@ -16,9 +17,11 @@ from functools import update_wrapper
 from urllib.parse import quote
 
 from .exceptions import NotFound
+from .exceptions import abort as _abort
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 from .http import http_date, quote_header_value
 from .security import safe_join
+from .signals import message_flashed
 
 if t.TYPE_CHECKING:
     from .wrappers import Response
@@ -84,8 +87,6 @@ def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
     ctx = _cv_app.get(None)
     if ctx is not None:
         ctx.app.aborter(code, *args, **kwargs)
-    from .exceptions import abort as _abort
-
     _abort(code, *args, **kwargs)
 
 
@@ -175,8 +176,6 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
 
 def flash(message: str, category: str = "message") -> None:
     """Store a message in the session for the next request (``get_flashed_messages``)."""
-    from .signals import message_flashed
-
     session = request_ctx.session
     flashes = session.get("_flashes", [])
     flashes.append((category, message))
@@ -272,8 +271,6 @@ def send_file(
     Cache-Control; None means ``no-cache`` (revalidate with the ETag). With
     ``USE_X_SENDFILE`` the server sends the file named in the ``X-Sendfile`` header.
     """
-    import io
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     req = request_ctx.request
     path: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from html import escape
 
 _T = t.TypeVar("_T")
 _missing: t.Any = object()
@@ -49,8 +50,6 @@ def redirect(location: str, code: int = 302, Response: type[t.Any] | None = None
     The Location header is kept as given (relative URLs are fine, RFC 9110 10.2.2); a value
     with CR or LF is refused. The small HTML body links to the target for old clients.
     """
-    from html import escape
-
     response_class: type[t.Any]
     if Response is not None:
         response_class = Response

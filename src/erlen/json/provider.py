@@ -9,6 +9,8 @@ import typing as t
 import uuid
 from datetime import date
 
+from ..http import http_date
+
 if t.TYPE_CHECKING:
     from ..app import Erlen
     from ..wrappers import Response
@@ -58,8 +60,6 @@ class JSONProvider:
 def _default(o: t.Any) -> t.Any:
     """Encode the types Flask's provider knows beyond the JSON ones."""
     if isinstance(o, date):  # datetime is a date too
-        from ..http import http_date
-
         return http_date(o)
     if isinstance(o, decimal.Decimal | uuid.UUID):
         return str(o)

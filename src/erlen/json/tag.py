@@ -24,6 +24,12 @@ from uuid import UUID
 
 from markupsafe import Markup
 
+from ..http import http_date, parse_date
+
+# erlen.json is imported before this module (its parent) and does not import it.
+from . import dumps as _json_dumps
+from . import loads as _json_loads
+
 __all__ = [
     "JSONTag",
     "PassDict",
@@ -180,13 +186,9 @@ class TagDateTime(JSONTag):
         return isinstance(value, datetime)
 
     def to_json(self, value: t.Any) -> t.Any:
-        from ..http import http_date
-
         return http_date(value)
 
     def to_python(self, value: t.Any) -> t.Any:
-        from ..http import parse_date
-
         return parse_date(value)
 
 
@@ -264,16 +266,12 @@ class TaggedJSONSerializer:
 
     def dumps(self, value: t.Any) -> str:
         """Tagged JSON for ``value``, compact, with the current app's key order."""
-        from . import dumps
-
         plain = self._plain_ok and _is_plain(value, self.tags)
-        return dumps(value if plain else self.tag(value), separators=(",", ":"))
+        return _json_dumps(value if plain else self.tag(value), separators=(",", ":"))
 
     def loads(self, value: str | bytes) -> t.Any:
         """The value back from tagged JSON."""
-        from . import loads
-
-        data = loads(value)
+        data = _json_loads(value)
         if self._plain_ok and not _may_hold_tag(value):
             return data
         return self._untag_scan(data)

@@ -17,6 +17,7 @@ from ..datastructures import (
     WWWAuthenticate,
 )
 from ..globals import _cv_app
+from . import _conditional
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -542,9 +543,9 @@ class Response:
         ``complete_length`` is the body's full length; it may be left out for a bytes body.
         Accept-Ranges and Date are set whenever the method is GET or HEAD.
         """
-        from ._conditional import environ_of, make_conditional
-
-        make_conditional(self, environ_of(request_or_environ), accept_ranges, complete_length)
+        _conditional.make_conditional(
+            self, _conditional.environ_of(request_or_environ), accept_ranges, complete_length
+        )
         return self
 
     # -- typed header properties ----------------------------------------------------------------
