@@ -29,6 +29,16 @@ from erlen.urls import decode_pairs, encode_pairs
         ("q=%4", [("q", "%4")]),
         ("q=a=b", [("q", "a=b")]),
         ("%26=%3D", [("&", "=")]),
+        # Every part exactly key=value (split in one go), and the near misses that are not.
+        ("a=1&b=2&c=", [("a", "1"), ("b", "2"), ("c", "")]),
+        ("=1&=", [("", "1"), ("", "")]),
+        ("a=1&b", [("a", "1"), ("b", "")]),
+        ("a=1&b=2=3", [("a", "1"), ("b", "2=3")]),
+        ("a&b=1=2", [("a", ""), ("b", "1=2")]),  # as many "=" as parts, but not one each
+        ("a=1&&b=2", [("a", "1"), ("b", "2")]),
+        ("a=1&b=2&", [("a", "1"), ("b", "2")]),
+        ("a==&b", [("a", "="), ("b", "")]),
+        ("k=v+w&x=%40", [("k", "v w"), ("x", "@")]),
     ],
 )
 def test_decode_pairs(qs: str, expected: list[tuple[str, str]]) -> None:
@@ -72,6 +82,28 @@ _text = st.text(st.characters(codec="utf-8"), max_size=20)
 def test_round_trip(pairs: list[tuple[str, str]]) -> None:
     assert decode_pairs(encode_pairs(pairs)) == pairs
     assert decode_pairs(urlencode(pairs)) == pairs
+
+
+def _reference_pairs(qs: str) -> list[tuple[str, str]]:
+    """decode_pairs written the slow, obvious way: split, then unquote each half."""
+    from urllib.parse import unquote_plus
+
+    raw = qs.encode("latin-1").decode("utf-8")
+    pairs = []
+    for part in raw.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            pairs.append((unquote_plus(key, errors="strict"), unquote_plus(value, errors="strict")))
+    return pairs
+
+
+_piece = st.sampled_from(["a", "b", "=", "+", "%3D", "%26", "%40", "%zz", "%", "é"])
+
+
+@given(st.lists(st.lists(_piece, max_size=4).map("".join), max_size=6))
+def test_decode_pairs_matches_the_obvious_way(parts: list[str]) -> None:
+    qs = "&".join(parts).encode("utf-8").decode("latin-1")  # as WSGI hands it over
+    assert decode_pairs(qs) == _reference_pairs(qs)
 
 
 @given(st.text(max_size=50))
