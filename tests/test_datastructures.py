@@ -497,6 +497,41 @@ def test_headers_equality_and_copy() -> None:
     assert copy.copy(a) == a
 
 
+_NAME_CHARS = st.sampled_from(["a", "A", "-", "K", "\u212a", "\u0130", "i", "\u0307", "\xe9"])
+
+
+@given(
+    st.lists(st.text(_NAME_CHARS, min_size=1, max_size=4), min_size=1, max_size=5),
+    st.text(_NAME_CHARS, min_size=1, max_size=4),
+)
+def test_headers_find_a_name_exactly_when_its_lower_case_is_the_keys(
+    names: list[str], key: str
+) -> None:
+    # Lookups compare lengths before lower-casing; U+0130 ("\u0130".lower() is two
+    # characters) and the Kelvin sign (lower-cases to ASCII "k") must still be found.
+    h = Headers([(name, str(i)) for i, name in enumerate(names)])
+    expected = [str(i) for i, name in enumerate(names) if name.lower() == key.lower()]
+    assert (key in h) is bool(expected)
+    assert h.get(key) == (expected[0] if expected else None)
+    assert h.getlist(key) == expected
+    if expected:
+        assert h[key] == expected[0]
+        h.set(key, "new")
+        assert h.getlist(key) == ["new"]
+        assert len(h) == len(names) - len(expected) + 1
+    else:
+        with pytest.raises(KeyError):
+            h[key]
+
+
+def test_headers_lookup_of_unusual_names() -> None:
+    h = Headers([("\u212aeep", "kelvin"), ("\u0130d", "dotted")])
+    assert h.get("keep") == "kelvin"  # the Kelvin sign lower-cases to "k"
+    assert h.get("i\u0307d") == "dotted"  # "\u0130".lower() is "i" + U+0307
+    assert "\u0130D" in h
+    assert h.get("id") is None
+
+
 @given(
     st.lists(st.tuples(st.sampled_from(["X-A", "x-a", "X-B"]), st.text(max_size=10)), max_size=8)
 )

@@ -28,6 +28,12 @@ def _header_name(name: object) -> str:
     return name
 
 
+# _LENGTHS_MATCH: a lookup compares lengths before lower-casing a name (PERF: most names
+# that differ differ in length, and lower() makes a new string). That is exact for an ASCII
+# key: the one character whose lower case is longer, U+0130, lower-cases to non-ASCII. A
+# non-ASCII key (n = -1) compares every name.
+
+
 # Searches for what a header name or value must not contain.
 _bad_name_char = re.compile(r"[\r\n\0:]").search
 _bad_value_char = re.compile(r"[\r\n\0]").search
@@ -106,8 +112,9 @@ class Headers:
     def __getitem__(self, key: str | int | slice) -> str | tuple[str, str] | Headers:
         if isinstance(key, str):
             ikey = key.lower()
+            n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
             for name, value in self._list:
-                if name.lower() == ikey:
+                if (len(name) == n or n < 0) and name.lower() == ikey:
                     return value
             raise BadRequestKeyError(key)
         if isinstance(key, slice):
@@ -133,8 +140,9 @@ class Headers:
         """The first value of ``key``, converted by ``type`` when given; ``default`` when
         missing or when the conversion raises ``ValueError`` or ``TypeError``."""
         ikey = key.lower()
+        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
         for name, value in self._list:
-            if name.lower() == ikey:
+            if (len(name) == n or n < 0) and name.lower() == ikey:
                 return _convert(value, type, default)
         return default
 
@@ -156,9 +164,11 @@ class Headers:
         if not isinstance(key, str):
             return False
         ikey = key.lower()
-        # PERF: a plain loop; any() over a generator costs a frame per header.
+        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
+        # PERF: a plain loop; any() over a generator costs a frame per header. Comparing
+        # lengths first spares a lower() (a new string) for most names that differ.
         for name, _ in self._list:  # noqa: SIM110
-            if name.lower() == ikey:
+            if (len(name) == n or n < 0) and name.lower() == ikey:
                 return True
         return False
 
@@ -233,9 +243,10 @@ class Headers:
         key = _header_name(key)
         value = _header_value(key, _with_options(value, options))
         ikey = key.lower()
+        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
         lst = self._list
         for i, (name, _) in enumerate(lst):
-            if name.lower() == ikey:
+            if (len(name) == n or n < 0) and name.lower() == ikey:
                 lst[i] = (key, value)
                 rest = lst[i + 1 :]
                 if rest:
