@@ -169,10 +169,11 @@ class Scaffold:
 
     def _send_static_file(self, filename: str, no_folder: str) -> Response:
         """Serve ``filename`` from :attr:`static_folder`; without one raise ``no_folder``."""
-        if not self.has_static_folder:
+        folder = self.static_folder  # what has_static_folder tests, computed once
+        if folder is None:
             raise RuntimeError(no_folder)
         max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+        return send_from_directory(folder, filename, max_age=max_age)
 
     def _open_resource(self, resource: str, mode: str, encoding: str | None) -> t.IO[t.Any]:
         """Open ``resource`` below :attr:`root_path`, for reading only."""
