@@ -798,6 +798,7 @@ def test_app_redirect_method(app: Erlen) -> None:
         ({"HTTP_HOST": "example.test:70000"}, 400),
         ({"HTTP_HOST": "a" * 100_000}, 400),
         ({"HTTP_HOST": "a:b:c"}, 400),
+        ({"HTTP_HOST": "", "SERVER_NAME": "::1", "SERVER_PORT": "5000"}, 200),  # erlen run -h ::1
     ],
 )
 def test_hostile_environ_never_500(overrides: dict[str, str], status: int) -> None:

@@ -150,3 +150,41 @@ def test_a_subclass_keeps_its_own_names() -> None:
         assert proxy["a"] == 1
     finally:
         holder.reset(token)
+
+
+def test_a_subclass_looks_up_as_python_does_before_forwarding() -> None:
+    holder: ContextVar[dict[str, int]] = ContextVar("s")
+
+    class Open(LocalProxy[t.Any]):  # no __slots__: instances take attributes
+        pass
+
+    class Fallback(LocalProxy[t.Any]):
+        __slots__ = ()
+
+        def __getattr__(self, name: str) -> str:
+            return f"fallback {name}"
+
+    class Custom(LocalProxy[t.Any]):
+        __slots__ = ()
+
+        def __getattribute__(self, name: str) -> t.Any:
+            return "custom" if name == "special" else object.__getattribute__(self, name)
+
+    class CustomChild(Custom):
+        __slots__ = ()
+
+    token = holder.set({"a": 1})
+    try:
+        opened = Open(holder)
+        object.__setattr__(opened, "note", "the proxy's own")
+        assert opened.note == "the proxy's own"  # an instance attribute wins
+        Open.added = "added later"  # type: ignore[attr-defined]
+        assert opened.added == "added later"
+        assert opened.keys() == {"a": 1}.keys()  # the rest is forwarded
+        fallback = Fallback(holder)
+        assert fallback.keys == "fallback keys"  # its __getattr__ replaces the forwarding
+        assert fallback["a"] == 1
+        assert Custom(holder).special == "custom"  # its own __getattribute__ is kept
+        assert CustomChild(holder).special == "custom"
+    finally:
+        holder.reset(token)

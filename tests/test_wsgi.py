@@ -47,6 +47,13 @@ from .conftest import raw_environ
         ({"HTTP_HOST": "a" * 253}, "a" * 253),
         ({"HTTP_HOST": "a" * 253 + ":8080"}, "a" * 253 + ":8080"),
         ({"HTTP_HOST": "[2001:db8::7]:8443"}, "[2001:db8::7]:8443"),
+        ({"HTTP_HOST": "[::ffff:192.0.2.1]"}, "[::ffff:192.0.2.1]"),
+        ({"HTTP_HOST": "[v1.fe80::a]:8080"}, "[v1.fe80::a]:8080"),  # RFC 3986 IPvFuture
+        ({"HTTP_HOST": "a" * 253 + "."}, "a" * 253 + "."),  # the root's dot is not counted
+        ({"HTTP_HOST": "", "SERVER_NAME": "::1", "SERVER_PORT": "5000"}, "[::1]:5000"),
+        ({"HTTP_HOST": "", "SERVER_NAME": "::1", "SERVER_PORT": "80"}, "[::1]"),
+        ({"HTTP_HOST": "", "SERVER_NAME": "[::1]", "SERVER_PORT": "8000"}, "[::1]:8000"),
+        ({"HTTP_HOST": "", "SERVER_NAME": "", "SERVER_PORT": "8080"}, ""),  # no name at all
     ],
 )
 def test_get_host(overrides: dict[str, str], expected: str) -> None:
@@ -81,6 +88,12 @@ def test_get_host(overrides: dict[str, str], expected: str) -> None:
         "[::1]x",
         "[::1]:65536",
         "[[::1]]",
+        "[example.test]",  # brackets hold an IP address, not a name
+        "[1.2.3.4]",
+        "[a]",
+        "[::1::2]",
+        "[fe80::1%25eth0]",  # a zone id cannot be sent in a Host header (RFC 6874 is dead)
+        "a" * 254 + ".",
     ],
 )
 def test_get_host_rejects_hostile_values(host: str) -> None:
@@ -89,9 +102,11 @@ def test_get_host_rejects_hostile_values(host: str) -> None:
 
 
 def test_server_name_fallback_is_checked_too() -> None:
-    with pytest.raises(BadHost):
+    with pytest.raises(BadHost, match="SERVER_NAME and SERVER_PORT"):
         get_host(raw_environ(HTTP_HOST="", SERVER_NAME="srv", SERVER_PORT="99999"))
     assert get_host(raw_environ(HTTP_HOST="", SERVER_NAME="", SERVER_PORT="")) == ""
+    with pytest.raises(BadHost, match="The Host header"):
+        get_host(raw_environ(HTTP_HOST="a b"))
 
 
 def test_bad_host_message_does_not_echo_a_huge_header() -> None:

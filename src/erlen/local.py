@@ -87,16 +87,8 @@ class LocalProxy(t.Generic[_T]):
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
-        own = frozenset(dir(cls))
-        getattribute = LocalProxy.__getattribute__
-
-        def __getattribute__(self: LocalProxy[t.Any], name: str) -> t.Any:
-            # A subclass's own names (its methods, properties, slots) are its own too.
-            if name in own:
-                return object.__getattribute__(self, name)
-            return getattribute(self, name)
-
-        cls.__getattribute__ = __getattribute__  # type: ignore[method-assign]
+        if cls.__getattribute__ is LocalProxy.__getattribute__:
+            cls.__getattribute__ = _subclass_getattribute  # type: ignore[method-assign]
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         setattr(_getter_of(self)(), name, value)
@@ -173,6 +165,21 @@ class LocalProxy(t.Generic[_T]):
 
     def __exit__(self, *exc_info: t.Any) -> t.Any:
         return _getter_of(self)().__exit__(*exc_info)
+
+
+def _subclass_getattribute(self: LocalProxy[t.Any], name: str) -> t.Any:
+    """A subclass's ``__getattribute__``: Python's normal lookup first, then forwarding.
+
+    So a subclass behaves as a class with a ``__getattr__`` would: its methods, properties
+    and instance attributes (also ones added later) win, and its own ``__getattr__``, if it
+    has one, replaces the forwarding. A subclass that defines ``__getattribute__`` keeps it.
+    """
+    try:
+        return object.__getattribute__(self, name)
+    except AttributeError:
+        if hasattr(type(self), "__getattr__"):
+            raise  # Python calls the subclass's __getattr__ next
+    return LocalProxy.__getattribute__(self, name)
 
 
 # The proxy's own names, and its slots read without going through __getattribute__.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import ipaddress
+import re
 import sys
 import typing as t
 
@@ -25,57 +27,77 @@ _DEFAULT_PORTS = {("http", "80"), ("https", "443"), ("ws", "80"), ("wss", "443")
 def get_host(environ: WSGIEnvironment, trusted_hosts: t.Iterable[str] | None = None) -> str:
     """Return the request's host (with the port unless it is the scheme's default).
 
-    The Host header is preferred over ``SERVER_NAME``. A host that is not a host name or an
-    IP literal with an optional port (characters such as CR, LF, spaces, ``/`` or ``@``, a
-    name longer than 253 characters, a port that is not a number up to 65535) raises
-    :class:`BadHost`; with ``trusted_hosts`` an untrusted host raises
-    :class:`SecurityError`. Both are 400 errors.
+    The Host header is preferred over ``SERVER_NAME`` (an IPv6 address there is put in
+    brackets). A host that is not a host name or a bracketed IP address with an optional
+    port (characters such as CR, LF, spaces, ``/`` or ``@``, a name longer than 253
+    characters, a port that is not a number up to 65535) raises :class:`BadHost`; with
+    ``trusted_hosts`` an untrusted host raises :class:`SecurityError`. Both are 400 errors.
     """
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
     if host:
-        host = _checked_host_value(host)
+        host = _checked_host_value(host, "The Host header")
         name, sep, port = host.rpartition(":")
         if sep and "]" not in port and (scheme, port) in _DEFAULT_PORTS:
             host = name
     else:
         host = environ.get("SERVER_NAME", "")
-        port = str(environ.get("SERVER_PORT", ""))
-        if port and (scheme, port) not in _DEFAULT_PORTS:
-            host = f"{host}:{port}"
         if host:
-            host = _checked_host_value(host)
+            if ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 address, as servers give it
+            port = str(environ.get("SERVER_PORT", ""))
+            if port and (scheme, port) not in _DEFAULT_PORTS:
+                host = f"{host}:{port}"
+            host = _checked_host_value(host, "The server's SERVER_NAME and SERVER_PORT")
     if trusted_hosts is not None and not host_is_trusted(host, trusted_hosts):
         raise SecurityError(f"Host {_shown(host)} is not in TRUSTED_HOSTS.")
     return host
 
 
-# RFC 1035 2.3.4 / RFC 1123 2.1: a domain name is at most 253 characters as text.
+# RFC 1035 2.3.4 / RFC 1123 2.1: a domain name is at most 253 characters as text, not
+# counting the dot of the root that a fully qualified name may end with.
 _MAX_HOST_NAME = 253
+# RFC 3986 3.2.2: IPvFuture, "v" version "." then unreserved, sub-delims or ":" (of which a
+# host may carry the characters in _HOST_CHARS).
+_IP_FUTURE = re.compile(r"[vV][0-9A-Fa-f]+\.[A-Za-z0-9._~:-]+")
 
 
-def _checked_host_value(host: str) -> str:
-    """``host`` (a name or ``[IP literal]``, then an optional ``:port``), or BadHost.
+def _checked_host_value(host: str, what: str) -> str:
+    """``host`` (a name or ``[IP address]``, then an optional ``:port``), or BadHost.
 
     An empty port (``example.test:``, which RFC 3986 allows) is dropped.
     """
     if host.startswith("["):
         end = host.find("]")
         name, rest = host[: end + 1], host[end + 1 :]
-        valid = end > 1 and "[" not in name[1:] and (not rest or rest[0] == ":")
+        valid = end > 1 and _is_ip_literal(name[1:-1]) and (not rest or rest[0] == ":")
         port = rest[1:]
     else:
         name, _, port = host.partition(":")
-        valid = bool(name) and "[" not in name and "]" not in name
-    valid = (
-        valid
-        and len(name) <= _MAX_HOST_NAME
-        and _HOST_CHARS.issuperset(name)
-        and (not port or (len(port) <= 5 and port.isascii() and port.isdecimal()))
-    )
+        valid = (
+            bool(name)
+            and "[" not in name
+            and "]" not in name
+            and len(name.removesuffix(".")) <= _MAX_HOST_NAME
+            and _HOST_CHARS.issuperset(name)
+        )
+    valid = valid and (not port or (len(port) <= 5 and port.isascii() and port.isdecimal()))
     if not valid or (port and int(port) > 65535):
-        raise BadHost(f"The Host header {_shown(host)} is not a valid host name.")
+        raise BadHost(f"{what} {_shown(host)} is not a valid host name.")
     return host if port else name
+
+
+def _is_ip_literal(inner: str) -> bool:
+    """Whether ``inner`` (what is between the brackets) is an IPv6 address or IPvFuture."""
+    if _IP_FUTURE.fullmatch(inner):
+        return True
+    if not _HOST_CHARS.issuperset(inner) or "[" in inner or "]" in inner:
+        return False  # also refuses zone ids ("%25eth0"), which a Host cannot carry
+    try:
+        ipaddress.IPv6Address(inner)
+    except ValueError:
+        return False
+    return True
 
 
 def _shown(value: str) -> str:
