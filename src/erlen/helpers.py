@@ -277,11 +277,18 @@ def send_file(
     size: int | None = None
     mtime: float | None = None
     file: t.IO[bytes] | None = None
-    if isinstance(path_or_file, str | os.PathLike):
+    if type(path_or_file) is _CheckedPath:
+        # PERF: from send_from_directory: absolute and stat'ed already; os.PathLike is an
+        # ABC, and isinstance() against it runs Python code.
+        path, st = path_or_file.path, path_or_file.st
+        size, mtime = st.st_size, st.st_mtime
+        if download_name is None:
+            download_name = os.path.basename(path)
+    elif isinstance(path_or_file, str | os.PathLike):
         path = os.fspath(path_or_file)
         if not os.path.isabs(path):
             path = os.path.join(app.root_path, path)
-        st = path_or_file.st if isinstance(path_or_file, _CheckedPath) else os.stat(path)
+        st = os.stat(path)
         size, mtime = st.st_size, st.st_mtime
         if download_name is None:
             download_name = os.path.basename(path)
