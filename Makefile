@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench e2e
-	$(BIN)/ruff format --check src tests examples bench e2e
+	$(BIN)/ruff check src tests examples bench e2e tools
+	$(BIN)/ruff format --check src tests examples bench e2e tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
