@@ -615,15 +615,23 @@ def test_app_commands_groups_and_appcontext() -> None:
     group = app.cli.group("db")(lambda: None)
     assert isinstance(group, AppGroup)
 
-    @group.command("init")  # type: ignore[untyped-decorator]  # AppGroup.command is untyped
+    @group.command("init")
     @click.option("--force", is_flag=True)
     def init(force: bool) -> None:
         click.echo(f"init {current_app.name} {force}")
+
+    @group.command  # without parentheses, as click allows
+    def drop() -> None:
+        click.echo(f"drop {current_app.name}")
+
+    assert isinstance(drop, click.Command)
+    assert drop.name == "drop"
 
     runner = app.test_cli_runner()
     assert runner.invoke(args=["name"]).output == "custom\n"
     assert runner.invoke(args=["bare"]).output == "context: False\n"
     assert runner.invoke(args=["db", "init", "--force"]).output == "init custom True\n"
+    assert runner.invoke(args=["db", "drop"]).output == "drop custom\n"
 
 
 def test_with_appcontext_loads_the_app_from_script_info() -> None:

@@ -313,22 +313,37 @@ def with_appcontext(f: F) -> F:
 class AppGroup(click.Group):
     """A click group whose commands run inside the application context."""
 
-    def command(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    @t.overload
+    def command(self, __func: t.Callable[..., t.Any]) -> click.Command: ...
+    @t.overload
+    def command(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Callable[[t.Callable[..., t.Any]], click.Command]: ...
+
+    def command(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> click.Command | t.Callable[[t.Callable[..., t.Any]], click.Command]:
         """Like :meth:`click.Group.command`, wrapping the callback in :func:`with_appcontext`
-        unless ``with_appcontext=False``."""
+        unless ``with_appcontext=False``. As with click, ``@app.cli.command`` also works
+        without parentheses (Flask's raises a confusing error there)."""
         wrap_for_ctx = kwargs.pop("with_appcontext", True)
 
         def decorator(f: t.Callable[..., t.Any]) -> click.Command:
             if wrap_for_ctx:
                 f = with_appcontext(f)
-            return click.Group.command(self, *args, **kwargs)(f)  # type: ignore[no-any-return]
+            return t.cast(click.Command, click.Group.command(self, *args, **kwargs)(f))
 
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            func, args = args[0], ()
+            return decorator(func)
         return decorator
 
-    def group(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    def group(  # type: ignore[override]
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Callable[[t.Callable[..., t.Any]], click.Group]:
         """Like :meth:`click.Group.group`, defaulting the class to :class:`AppGroup`."""
         kwargs.setdefault("cls", AppGroup)
-        return click.Group.group(self, *args, **kwargs)
+        return click.Group.group(self, *args, **kwargs)  # type: ignore[no-any-return]
 
 
 # -- environment -----------------------------------------------------------------------------------
