@@ -308,6 +308,74 @@ def test_trusted_hosts(app: Erlen, client: ErlenClient) -> None:
     assert client.get("/", base_url="http://evil.test/").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("config", "host"),
+    [
+        ({"TRUSTED_HOSTS": ["good.test"]}, "evil.test"),
+        ({}, "example.test:99999x"),
+        ({}, "a b"),
+        ({"SERVER_NAME": "good.test"}, "[example.test]"),
+    ],
+)
+def test_an_error_page_links_its_files_when_the_host_is_refused(
+    app: Erlen, config: dict[str, t.Any], host: str
+) -> None:
+    # An HTML 400 page usually extends a base template that calls url_for(); a refused
+    # Host must still give that 400, with relative links, and never a 500.
+    app.config.update(config)
+    app.add_url_rule("/", "index", lambda: "ok")
+    app.add_url_rule("/static/<path:filename>", "files", lambda filename: filename)
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        links = [url_for("files", filename="style.css"), url_for("index", page=2)]
+        return " ".join(links), 400
+
+    status, _, body = call_wsgi(app, raw_environ(HTTP_HOST=host, SCRIPT_NAME="/app"))
+    assert status.startswith("400")
+    assert body == b"/app/static/style.css /app/?page=2"
+
+
+def test_a_full_url_for_a_refused_host_names_the_cause(app: Erlen) -> None:
+    app.config["TRUSTED_HOSTS"] = ["good.test"]
+    app.add_url_rule("/", "index", lambda: "ok")
+    seen: list[str] = []
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        options: list[dict[str, t.Any]] = [{"_external": True}, {"_scheme": "https"}]
+        for option in options:
+            with pytest.raises(RuntimeError, match="Host header was refused") as caught:
+                url_for("index", **option)
+            seen.append(str(caught.value))
+        return "refused", 400
+
+    status, _, body = call_wsgi(app, raw_environ(HTTP_HOST="evil.test"))
+    assert (status[:3], body) == ("400", b"refused")
+    assert len(seen) == 2
+    assert "Relative URLs still work" in seen[0]
+
+
+def test_a_refused_host_cannot_build_another_hosts_url(app: Erlen) -> None:
+    app.config.update(SERVER_NAME="good.test", TRUSTED_HOSTS=["good.test", "api.good.test"])
+    app.subdomain_matching = True
+    app.add_url_rule("/", "api", lambda: "api", subdomain="api")
+    outcome: list[str] = []
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        try:
+            outcome.append(url_for("api"))  # on another subdomain: a full URL is needed
+        except RuntimeError as e:
+            outcome.append(str(e))
+        return "refused", 400
+
+    status, _, _ = call_wsgi(app, raw_environ(HTTP_HOST="evil.test"))
+    assert status.startswith("400")
+    assert len(outcome) == 1
+    assert "Host header was refused" in outcome[0]
+
+
 # -- make_response ----------------------------------------------------------------------------
 
 

@@ -87,6 +87,13 @@ def get_debug_flag() -> bool:
     return bool(value) and value.lower() not in ("0", "false", "no")  # type: ignore[union-attr]
 
 
+_REFUSED_HOST_EXTERNAL = (
+    "url_for() cannot build a full URL for this request: its Host header was refused (it is"
+    " malformed, or not in TRUSTED_HOSTS), so the host is unknown. Relative URLs still work;"
+    " for full ones, set SERVER_NAME or build them from a trusted host."
+)
+
+
 class Erlen(Scaffold):
     """The WSGI application: ``app = Erlen(__name__)``. ``Flask`` is an alias.
 
@@ -588,6 +595,15 @@ class Erlen(Scaffold):
 
         cls = self.test_cli_runner_class or ErlenCliRunner
         return cls(self, **kwargs)
+
+    def _hostless_url_adapter(self, request: Request) -> MapAdapter:
+        """An adapter for building the paths of a request whose Host was refused."""
+        return self.url_map.bind(
+            self.config["SERVER_NAME"] or "",
+            script_name=request.script_root,
+            url_scheme=request.scheme,
+            default_method=request.method,
+        )
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind the URL map to a request, or (outside a request) to ``SERVER_NAME``.
@@ -1153,13 +1169,16 @@ class Erlen(Scaffold):
         """Build the URL of ``endpoint``; see :func:`erlen.url_for`."""
         req_ctx = _cv_request.get(None)
         url_adapter: MapAdapter | None
+        hostless = False
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
-            if url_adapter is None:  # the Host header was refused before routing
-                raise RuntimeError(
-                    "url_for() cannot build URLs for this request: its Host was refused"
-                    " (see TRUSTED_HOSTS), so no URL adapter was made."
-                )
+            if url_adapter is None:
+                # The Host header was refused before routing. A path needs no host, so the
+                # 400 page can still link its stylesheet; a full URL cannot be built.
+                hostless = True
+                if _external or _scheme is not None:
+                    raise RuntimeError(_REFUSED_HOST_EXTERNAL)
+                url_adapter = self._hostless_url_adapter(req_ctx.request)
             if endpoint[:1] == ".":
                 blueprint_name = req_ctx.request.blueprint
                 endpoint = f"{blueprint_name}{endpoint}" if blueprint_name else endpoint[1:]
@@ -1198,6 +1217,8 @@ class Erlen(Scaffold):
         except BuildError as error:
             values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
             return self.handle_url_build_error(error, endpoint, values)
+        if hostless and ("://" in rv.partition("?")[0] or rv.startswith("//")):
+            raise RuntimeError(_REFUSED_HOST_EXTERNAL)  # a rule of another host or subdomain
         if _anchor is not None:
             rv = f"{rv}#{quote(_anchor, safe='%!#$&()*+,/:;=?@~')}"
         return rv

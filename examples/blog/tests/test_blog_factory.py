@@ -122,6 +122,14 @@ def test_404_page(client: ErlenClient) -> None:
     assert "Back to the posts" in response.text
 
 
+def test_a_malformed_host_gets_the_400_page(client: ErlenClient) -> None:
+    # The error page extends base.html, whose stylesheet link is a url_for().
+    response = client.get("/", headers={"Host": "example.com:99999x"})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert '<link rel="stylesheet" href="/static/style.css">' in response.text
+
+
 def test_404_for_a_missing_post_names_it(client: ErlenClient) -> None:
     response = client.get("/999")
     assert response.status_code == 404
