@@ -272,7 +272,10 @@ def test_access_log_escapes_control_characters(
     server: DevServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, "erlen.serving"):
-        raw(server.server_port, b"GET /\xff\x1b[31m HTTP/1.1\r\nConnection: close\r\n\r\n")
+        raw(
+            server.server_port,
+            b"GET /\xff\x1b[31m HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        )
     assert "\x1b" not in caplog.text
     assert "\\x1b" in caplog.text
 
@@ -281,36 +284,44 @@ def test_access_log_escapes_control_characters(
 @pytest.mark.parametrize(
     ("request_bytes", "status"),
     [
-        (b"GET /" + b"a" * 65536 + b" HTTP/1.1\r\n\r\n", b"414"),
+        (b"GET /" + b"a" * 65536 + b" HTTP/1.1\r\nHost: a\r\n\r\n", b"414"),
         (b"GET / HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n", b"400"),
         (b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", b"400"),
-        (b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", b"400"),
-        (b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n", b"400"),
-        (b"GET / HTTP/1.1\r\n" + b"X-Big: " + b"a" * 20000 + b"\r\n\r\n", b"431"),
-        (b"GET / HTTP/1.1\r\n" + b"X-A: b\r\n" * 101 + b"\r\n", b"431"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", b"400"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n", b"400"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n" + b"X-Big: " + b"a" * 20000 + b"\r\n\r\n", b"431"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n" + b"X-A: b\r\n" * 101 + b"\r\n", b"431"),
         (
-            b"POST /echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"POST /echo HTTP/1.1\r\nHost: a\r\n"
+            b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
             b"3\r\nabc\r\n0\r\n\r\n",
             b"400",
         ),
         (
-            b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+            b"POST /echo HTTP/1.1\r\nHost: a\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
             b"400",
         ),
         (
-            b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
+            b"POST /echo HTTP/1.1\r\nHost: a\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
             b"400",
         ),
-        (b"POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", b"501"),
+        (b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", b"501"),
         (b"POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", b"400"),
-        (b"POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", b"400"),
-        (b"POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", b"400"),
+        (b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", b"400"),
+        (
+            b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+            b"400",
+        ),
         (b"GET / HTTP/2.0\r\n\r\n", b"505"),
         (b"GET / FTP/1.1\r\n\r\n", b"400"),
         (b"GET /\r\n\r\n", b"400"),
-        (b"G(T / HTTP/1.1\r\n\r\n", b"400"),
-        (b"GET relative HTTP/1.1\r\n\r\n", b"400"),
+        (b"G(T / HTTP/1.1\r\nHost: a\r\n\r\n", b"400"),
+        (b"GET relative HTTP/1.1\r\nHost: a\r\n\r\n", b"400"),
         (b"\r\n\r\n\r\n\r\n\r\n", b"400"),
+        (b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", b"400"),
+        (b"GET http://a/ HTTP/1.1\r\n\r\n", b"400"),  # absolute-form needs a Host too
     ],
     ids=[
         "request-line-64k",
@@ -333,6 +344,8 @@ def test_access_log_escapes_control_characters(
         "bad-method",
         "relative-target",
         "only-empty-lines",
+        "http11-without-host",
+        "absolute-form-without-host",
     ],
 )
 def test_bad_requests_get_a_4xx_or_5xx_and_the_server_keeps_serving(
@@ -369,7 +382,9 @@ def test_client_closing_mid_headers_is_quietly_dropped(server: DevServer) -> Non
 
 
 def test_double_slash_path_is_not_an_open_redirect(server: DevServer) -> None:
-    reply = raw(server.server_port, b"GET //evil.example HTTP/1.1\r\nConnection: close\r\n\r\n")
+    reply = raw(
+        server.server_port, b"GET //evil.example HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+    )
     assert reply[9:12] in (b"404", b"400", b"308")
     for line in reply.split(b"\r\n\r\n")[0].split(b"\r\n"):
         if line.lower().startswith(b"location:"):
@@ -377,7 +392,8 @@ def test_double_slash_path_is_not_an_open_redirect(server: DevServer) -> None:
             assert not location.startswith(b"//")
             assert b"://evil.example" not in location
     reply = raw(
-        server.server_port, b"GET //evil.example/%2e%2e HTTP/1.1\r\nConnection: close\r\n\r\n"
+        server.server_port,
+        b"GET //evil.example/%2e%2e HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
     )
     assert b"Location: //" not in reply
 
@@ -388,7 +404,7 @@ def test_absolute_form_target_and_path_decoding(server: DevServer) -> None:
         b"GET http://example.com/env HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
     )
     assert reply.startswith(b"HTTP/1.1 200")
-    reply = raw(server.server_port, b"GET //env HTTP/1.1\r\nConnection: close\r\n\r\n")
+    reply = raw(server.server_port, b"GET //env HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     assert b"HTTP/1.1 200" not in reply or b'"path":"//env"' in reply.replace(b" ", b"")
 
 
@@ -403,7 +419,8 @@ def test_headers_with_underscores_are_dropped() -> None:
     with serve(app) as srv:
         raw(
             srv.server_port,
-            b"GET / HTTP/1.1\r\nX_Forwarded_For: 6.6.6.6\r\nCookie: a=1\r\nCookie: b=2\r\n"
+            b"GET / HTTP/1.1\r\nHost: a\r\n"
+            b"X_Forwarded_For: 6.6.6.6\r\nCookie: a=1\r\nCookie: b=2\r\n"
             b"X-Many: 1\r\nX-Many: 2\r\nConnection: close\r\n\r\n",
         )
     assert "HTTP_X_FORWARDED_FOR" not in seen
@@ -429,7 +446,7 @@ def test_wsgi_apps_that_misbehave_get_a_500() -> None:
 
     for app in (no_start, bad_status, bad_length, newline_header):
         with serve(app) as srv:
-            reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+            reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
             assert reply.startswith(b"HTTP/1.1 500"), app
             assert b"Injected" not in reply
 
@@ -458,17 +475,19 @@ def test_response_framing_edge_cases() -> None:
         return [b"lo"]
 
     with serve(short) as srv:
-        assert raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").endswith(b"abc")
+        assert raw(
+            srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        ).endswith(b"abc")
     with serve(long) as srv:
-        assert raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").endswith(
-            b"\r\n\r\nab"
-        )
+        assert raw(
+            srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        ).endswith(b"\r\n\r\nab")
     with serve(no_content) as srv:
-        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         assert reply.startswith(b"HTTP/1.1 204")
         assert reply.endswith(b"\r\n\r\n")
     with serve(late_error) as srv:
-        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         assert reply.startswith(b"HTTP/1.1 200")
         assert b"part" in reply
         assert not reply.endswith(b"0\r\n\r\n")  # cut short: the client knows it is incomplete
@@ -482,7 +501,7 @@ def test_passthrough_errors_reach_the_caller() -> None:
 
     srv = make_dev_server("127.0.0.1", 0, app, threaded=False, passthrough_errors=True)
     client = threading.Thread(
-        target=raw, args=(srv.server_port, b"GET / HTTP/1.1\r\n\r\n", "127.0.0.1", 2)
+        target=raw, args=(srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "127.0.0.1", 2)
     )
     client.start()
     try:
@@ -526,9 +545,9 @@ def test_https_with_cert_and_key(cert_files: tuple[str, str]) -> None:
         assert b'"scheme":"https"' in resp.read().replace(b" ", b"")
         conn.close()
         # A plain-HTTP client is refused, and the server keeps serving TLS.
-        assert not raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").startswith(
-            b"HTTP/1.1 200"
-        )
+        assert not raw(
+            srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        ).startswith(b"HTTP/1.1 200")
 
 
 def test_adhoc_and_context_ssl(cert_files: tuple[str, str]) -> None:
@@ -792,7 +811,8 @@ def test_body_reader_line_and_chunk_apis() -> None:
     with serve(app) as srv:
         reply = raw(
             srv.server_port,
-            b"POST / HTTP/1.1\r\nContent-Length: 13\r\nConnection: close\r\n\r\nab\ncdefg\nhij\n",
+            b"POST / HTTP/1.1\r\nHost: a\r\n"
+            b"Content-Length: 13\r\nConnection: close\r\n\r\nab\ncdefg\nhij\n",
         )
     assert repr((b"ab\n", b"cde", [b"fg\n", b"hij\n"], b"", [])).encode() in reply
 
@@ -809,7 +829,7 @@ def test_start_response_with_exc_info_replaces_the_status_before_the_headers() -
         return [b"busy"]
 
     with serve(app) as srv:
-        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        reply = raw(srv.server_port, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 503")
     assert reply.endswith(b"busy")
 
@@ -878,3 +898,10 @@ def test_run_simple_parent_and_child_of_the_reloader(
         run_simple("127.0.0.1", 0, make_app(), use_reloader=True)
     assert exit_info.value.code == serving.RESTART_CODE
     assert "Detected a change in '/app.py'" in capsys.readouterr().err
+
+
+def test_an_http10_request_needs_no_host(server: DevServer) -> None:
+    reply = raw(server.server_port, b"GET / HTTP/1.0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+    refused = raw(server.server_port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert b"must have a Host header" in refused

@@ -333,6 +333,8 @@ class _Exchange:
         }
         self.close = "close" in connection or not http11
         self._frame_body(environ, headers, http11)
+        if http11 and not any(name.lower() == b"host" for name, _ in headers):
+            raise _HTTPError(400, "An HTTP/1.1 request must have a Host header (RFC 9112, 3.2).")
         return environ
 
     def _read_headers(self) -> list[tuple[bytes, bytes]]:
