@@ -277,21 +277,16 @@ def send_file(
     size: int | None = None
     mtime: float | None = None
     file: t.IO[bytes] | None = None
+    st: os.stat_result | None = None
     if type(path_or_file) is _CheckedPath:
-        # PERF: from send_from_directory: absolute and stat'ed already; os.PathLike is an
-        # ABC, and isinstance() against it runs Python code.
+        # PERF: send_from_directory's path, absolute and stat'ed already. A type test, as
+        # isinstance() against os.PathLike (an ABC) runs Python code.
         path, st = path_or_file.path, path_or_file.st
-        size, mtime = st.st_size, st.st_mtime
-        if download_name is None:
-            download_name = os.path.basename(path)
     elif isinstance(path_or_file, str | os.PathLike):
         path = os.fspath(path_or_file)
         if not os.path.isabs(path):
             path = os.path.join(app.root_path, path)
         st = os.stat(path)
-        size, mtime = st.st_size, st.st_mtime
-        if download_name is None:
-            download_name = os.path.basename(path)
     else:
         file = path_or_file
         if isinstance(t.cast(object, file), io.TextIOBase):
@@ -300,6 +295,10 @@ def send_file(
                 " io.BytesIO(text.encode())."
             )
         size = _file_size(file)
+    if st is not None:
+        size, mtime = st.st_size, st.st_mtime
+    if download_name is None and path is not None:
+        download_name = os.path.basename(path)
     if mimetype is None:
         if download_name is None:
             raise TypeError(

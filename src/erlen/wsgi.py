@@ -91,7 +91,7 @@ def _is_ip_literal(inner: str) -> bool:
     """Whether ``inner`` (what is between the brackets) is an IPv6 address or IPvFuture."""
     if _IP_FUTURE.fullmatch(inner):
         return True
-    if not _HOST_CHARS.issuperset(inner) or "[" in inner or "]" in inner:
+    if not _HOST_CHARS.issuperset(inner):
         return False  # also refuses zone ids ("%25eth0"), which a Host cannot carry
     try:
         ipaddress.IPv6Address(inner)

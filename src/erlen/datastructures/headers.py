@@ -28,7 +28,7 @@ def _header_name(name: object) -> str:
     return name
 
 
-# _LENGTHS_MATCH: a lookup compares lengths before lower-casing a name (PERF: most names
+# A lookup compares lengths before lower-casing a name (PERF: most names
 # that differ differ in length, and lower() makes a new string). That is exact for an ASCII
 # key: the one character whose lower case is longer, U+0130, lower-cases to non-ASCII. A
 # non-ASCII key (n = -1) compares every name.
@@ -112,7 +112,7 @@ class Headers:
     def __getitem__(self, key: str | int | slice) -> str | tuple[str, str] | Headers:
         if isinstance(key, str):
             ikey = key.lower()
-            n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
+            n = len(ikey) if ikey.isascii() else -1  # see the note at the top
             for name, value in self._list:
                 if (len(name) == n or n < 0) and name.lower() == ikey:
                     return value
@@ -140,7 +140,7 @@ class Headers:
         """The first value of ``key``, converted by ``type`` when given; ``default`` when
         missing or when the conversion raises ``ValueError`` or ``TypeError``."""
         ikey = key.lower()
-        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
+        n = len(ikey) if ikey.isascii() else -1  # see the note at the top
         for name, value in self._list:
             if (len(name) == n or n < 0) and name.lower() == ikey:
                 return _convert(value, type, default)
@@ -164,7 +164,7 @@ class Headers:
         if not isinstance(key, str):
             return False
         ikey = key.lower()
-        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
+        n = len(ikey) if ikey.isascii() else -1  # see the note at the top
         # PERF: a plain loop; any() over a generator costs a frame per header. Comparing
         # lengths first spares a lower() (a new string) for most names that differ.
         for name, _ in self._list:  # noqa: SIM110
@@ -243,7 +243,7 @@ class Headers:
         key = _header_name(key)
         value = _header_value(key, _with_options(value, options))
         ikey = key.lower()
-        n = len(ikey) if ikey.isascii() else -1  # see _LENGTHS_MATCH
+        n = len(ikey) if ikey.isascii() else -1  # see the note at the top
         lst = self._list
         for i, (name, _) in enumerate(lst):
             if (len(name) == n or n < 0) and name.lower() == ikey:
