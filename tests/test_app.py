@@ -1505,6 +1505,212 @@ def test_a_base_exception_propagates_and_teardown_sees_it(app: Erlen) -> None:
     assert not erlen.has_request_context()
 
 
+# -- answering without a response object (the plain path) -----------------------------------
+# A str or dict return value that nothing else can see is answered without a Response; the
+# answer must be the one the response object gives, byte for byte.
+def _answering_app() -> Erlen:
+    app = Erlen("test_app_module")
+    app.add_url_rule("/text", "text", lambda: "héllo wörld")
+    app.add_url_rule("/empty", "empty", lambda: "")
+    app.add_url_rule("/json", "json", lambda: {"b": [1, 2], "a": "é", "when": None})
+    app.add_url_rule("/nested", "nested", lambda: {"z": {"y": [{"x": 1}]}})
+    return app
+
+
+def _made_responses(monkeypatch: pytest.MonkeyPatch) -> list[Response]:
+    """The Response objects made from now on (the test client makes none: call_wsgi)."""
+    made: list[Response] = []
+    init = Response.__init__
+
+    def spy(self: Response, *args: t.Any, **kwargs: t.Any) -> None:
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Response, "__init__", spy)
+    return made
+
+
+def _both_answers(app: Erlen, **environ: t.Any) -> tuple[t.Any, t.Any]:
+    """The answer of the plain path and that of the general path for one request."""
+    plain = call_wsgi(app, raw_environ(**environ))
+    app._plain_pipeline = False  # the general path, which always makes a Response
+    general = call_wsgi(app, raw_environ(**environ))
+    app._plain_pipeline = None
+    return plain, general
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize("path", ["/text", "/empty", "/json", "/nested"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("debug", [False, True])  # debug indents JSON
+def test_a_plain_answer_is_the_response_objects_answer(
+    monkeypatch: pytest.MonkeyPatch, path: str, method: str, debug: bool
+) -> None:
+    app = _answering_app()
+    app.debug = debug
+    made = _made_responses(monkeypatch)
+    plain, general = _both_answers(app, PATH_INFO=path, REQUEST_METHOD=method)
+    assert len(made) == 1  # the general path's only
+    assert plain == general
+    assert plain[0] == "200 OK"
+    assert (plain[2] == b"") == (method == "HEAD" or path == "/empty")
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (lambda app: setattr(Response, "default_mimetype", "text/plain"), "text/plain"),
+        (lambda app: setattr(Response, "default_mimetype", None), None),
+        (lambda app: setattr(app.json, "mimetype", "application/vnd.api+json"), "vnd.api"),
+        (lambda app: setattr(app.json, "compact", False), "indented"),
+        (lambda app: setattr(app.json, "sort_keys", False), "unsorted"),
+    ],
+)
+def test_a_plain_answer_follows_the_class_and_provider_settings(
+    monkeypatch: pytest.MonkeyPatch, setting: t.Callable[[Erlen], None], expected: str | None
+) -> None:
+    monkeypatch.setattr(Response, "default_mimetype", Response.default_mimetype)  # restored
+    app = _answering_app()
+    setting(app)
+    made = _made_responses(monkeypatch)
+    for path in ("/text", "/json"):
+        plain, general = _both_answers(app, PATH_INFO=path)
+        assert plain == general
+    assert len(made) == 2
+    text, json_answer = (call_wsgi(app, raw_environ(PATH_INFO=p)) for p in ("/text", "/json"))
+    if expected is None:
+        assert [name for name, _ in text[1]] == ["Content-Length"]
+    elif expected.startswith("text/"):
+        assert ("Content-Type", f"{expected}; charset=utf-8") in text[1]
+    elif expected == "vnd.api":
+        assert ("Content-Type", "application/vnd.api+json") in json_answer[1]
+    elif expected == "indented":
+        assert json_answer[2].startswith(b'{\n  "a"')
+    else:
+        assert json_answer[2].startswith(b'{"b"')
+
+
+def _seeing(response: Response, seen: list[t.Any]) -> Response:
+    seen.append(response)
+    return response
+
+
+def _after_request(app: Erlen, seen: list[t.Any]) -> None:
+    app.after_request(lambda response: _seeing(response, seen))
+
+
+def _after_this_request(app: Erlen, seen: list[t.Any]) -> None:
+    @app.before_request
+    def register() -> None:
+        erlen.after_this_request(lambda response: _seeing(response, seen))
+
+
+def _touch_session(app: Erlen, seen: list[t.Any]) -> None:
+    app.before_request(lambda: session.get("x"))
+
+
+def _connect_finished(app: Erlen, seen: list[t.Any]) -> None:
+    def receiver(sender: Erlen, response: Response, **extra: t.Any) -> None:
+        seen.append(response)
+
+    erlen.signals.request_finished.connect(receiver, app, weak=False)
+    seen.append(receiver)
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param(_after_request, id="after_request"),
+        pytest.param(_after_this_request, id="after_this_request"),
+        pytest.param(_touch_session, id="session"),
+        pytest.param(_connect_finished, id="request_finished"),
+        pytest.param(
+            lambda app, seen: setattr(app, "response_class", type("R", (Response,), {})),
+            id="response_class",
+        ),
+        pytest.param(
+            lambda app, seen: setattr(Response, "default_status", 201), id="default_status"
+        ),
+        pytest.param(
+            lambda app, seen: setattr(Response, "automatically_set_content_length", False),
+            id="no_content_length",
+        ),
+    ],
+)
+def test_anything_that_can_see_the_response_gets_one(
+    monkeypatch: pytest.MonkeyPatch, setup: t.Callable[[Erlen, list[t.Any]], None]
+) -> None:
+    for name in ("default_status", "automatically_set_content_length"):
+        monkeypatch.setattr(Response, name, getattr(Response, name))  # restored after
+    app = _answering_app()
+    app.secret_key = "test key"
+    seen: list[t.Any] = []
+    setup(app, seen)
+    made = _made_responses(monkeypatch)
+    try:
+        for path in ("/text", "/json"):
+            plain, general = _both_answers(app, PATH_INFO=path)
+            assert plain == general
+    finally:
+        for receiver in seen:
+            if callable(receiver) and not isinstance(receiver, Response):
+                erlen.signals.request_finished.disconnect(receiver)
+    assert len(made) == 4  # both paths made one for each request
+    headers = dict(plain[1])
+    assert ("Content-Length" in headers) == Response.automatically_set_content_length
+    responses = [r for r in seen if isinstance(r, Response)]
+    assert responses in ([], made)  # a hook or receiver saw each response that was made
+    assert responses or setup not in (_after_request, _after_this_request, _connect_finished)
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize(
+    "setup",
+    [
+        pytest.param(lambda app: setattr(app, "json", type("P", (type(app.json),), {})(app))),
+        pytest.param(lambda app: setattr(app.json, "response", lambda obj: Response("mine", 202))),
+    ],
+    ids=["provider_subclass", "provider_response_attribute"],
+)
+def test_another_json_provider_makes_the_response(
+    monkeypatch: pytest.MonkeyPatch, setup: t.Callable[[Erlen], None]
+) -> None:
+    app = _answering_app()
+    setup(app)
+    made = _made_responses(monkeypatch)
+    plain, general = _both_answers(app, PATH_INFO="/json")
+    assert plain == general
+    assert len(made) == 2
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+def test_a_body_that_cannot_be_encoded_is_a_500_on_both_paths() -> None:
+    app = _answering_app()
+    app.add_url_rule("/surrogate", "surrogate", lambda: "\udc80")
+    plain, general = _both_answers(app, PATH_INFO="/surrogate")
+    assert plain == general
+    assert plain[0].startswith("500")
+
+
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize("plain", [None, False])
+def test_an_error_in_start_response_propagates_after_the_teardown(plain: bool | None) -> None:
+    app = _answering_app()
+    torn_down: list[BaseException | None] = []
+    app.teardown_request(torn_down.append)
+    app._plain_pipeline = plain
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc: t.Any = None) -> t.Any:
+        raise OSError("the client went away")
+
+    with pytest.raises(OSError, match="went away"):
+        app(raw_environ(PATH_INFO="/text"), start_response)
+    assert torn_down == [None]
+    assert not erlen.has_request_context()
+
+
 # -- matching without binding an adapter (the plain path) ------------------------------------
 def _matching_app() -> Erlen:
     app = Erlen("test_app_module")

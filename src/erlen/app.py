@@ -50,6 +50,7 @@ from .utils import cached_property
 from .utils import redirect as _redirect
 from .wrappers import Request, Response
 from .wrappers.request import _split_blueprint_path
+from .wrappers.response import _Answer, text_answer
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -719,6 +720,19 @@ class Erlen(Scaffold):
             return None
         return found
 
+    def _answer_without_response(
+        self, rv: str | dict[str, t.Any], environ: WSGIEnvironment
+    ) -> _Answer | None:
+        """What ``make_response(rv)(environ, start_response)`` would answer, for a ``str`` or
+        ``dict`` return value and the default response class and JSON provider; ``None``
+        for anything else."""
+        if type(rv) is str:
+            return text_answer(rv, None, environ)
+        provider = self.json
+        if type(provider) is not DefaultJSONProvider or "response" in provider.__dict__:
+            return None
+        return text_answer(provider._response_text(rv), provider.mimetype, environ)
+
     def __setattr__(self, name: str, value: t.Any) -> None:
         if name in _PLAIN_NAMES:  # app.make_response = ...: decide the path again
             object.__setattr__(self, "_plain_pipeline", None)
@@ -748,6 +762,7 @@ class Erlen(Scaffold):
             app_ctx._cv_tokens.append(_cv_app.set(app_ctx))
         ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
         error: BaseException | None = None
+        answer: _Answer | None = None
         try:
             try:
                 try:
@@ -783,28 +798,44 @@ class Erlen(Scaffold):
                 # finalize_request()
                 cls = self.response_class
                 rv_type = type(rv)
-                if rv_type is str:
-                    response = cls(rv)
-                elif rv_type is cls:  # make_response(response) is the response itself
-                    response = rv
-                else:
-                    response = self.make_response(rv)
                 if (
-                    ctx._after_request_functions
-                    or self.after_request_funcs
-                    or ctx._session is not None
-                ):
-                    response = self.process_response(response)
-                if signals.request_finished.receivers:
-                    signals.request_finished.send(
-                        self, _async_wrapper=self.ensure_sync, response=response
+                    (rv_type is str or rv_type is dict)
+                    and cls is Response
+                    and not (
+                        ctx._after_request_functions
+                        or self.after_request_funcs
+                        or ctx._session is not None
+                        or signals.request_finished.receivers
                     )
+                ):
+                    # PERF: nothing can see the response object, so none is made.
+                    answer = self._answer_without_response(rv, environ)
+                if answer is None:
+                    if rv_type is str:
+                        response = cls(rv)
+                    elif rv_type is cls:  # make_response(response) is the response itself
+                        response = rv
+                    else:
+                        response = self.make_response(rv)
+                    if (
+                        ctx._after_request_functions
+                        or self.after_request_funcs
+                        or ctx._session is not None
+                    ):
+                        response = self.process_response(response)
+                    if signals.request_finished.receivers:
+                        signals.request_finished.send(
+                            self, _async_wrapper=self.ensure_sync, response=response
+                        )
             except Exception as e:
                 error = e
                 response = self.handle_exception(e)
             except BaseException:
                 error = sys.exc_info()[1]
                 raise
+            if answer is not None:
+                start_response(answer[0], answer[1])
+                return answer[2]
             return response(environ, start_response)
         finally:
             # ctx.pop(error); the teardown waits for the last pop (stream_with_context)

@@ -162,9 +162,13 @@ class DefaultJSONProvider(JSONProvider):
         """A JSON response with :attr:`mimetype`, ending in a newline."""
         # PERF: make_response(dict) passes one value; no call to sort the arguments out.
         obj = args[0] if len(args) == 1 and not kwargs else self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self._response_text(obj), mimetype=self.mimetype)
+
+    def _response_text(self, obj: t.Any) -> str:
+        """The body of :meth:`response` for one value."""
         compact = self.compact
         if compact or (compact is None and not self._app.debug):
             body = self._compact_encode()(obj)
         else:
             body = self.dumps(obj, indent=2)
-        return self._app.response_class(f"{body}\n", mimetype=self.mimetype)
+        return f"{body}\n"
