@@ -39,6 +39,14 @@ from erlen.urls import decode_pairs, encode_pairs
         ("a=1&b=2&", [("a", "1"), ("b", "2")]),
         ("a==&b", [("a", "="), ("b", "")]),
         ("k=v+w&x=%40", [("k", "v w"), ("x", "@")]),
+        ("q=%4a%4A%7E%c3%A9", [("q", "JJ~é")]),  # either case of hex digit
+        ("%", [("%", "")]),
+        ("q=%%41", [("q", "%A")]),
+        ("q=%41%C3%A9%", [("q", "Aé%")]),  # an ASCII escape, then a UTF-8 one
+        # Long strings (12 "&" or more), paired in one split, and the near misses.
+        ("&".join(f"k{i}=v{i}" for i in range(13)), [(f"k{i}", f"v{i}") for i in range(13)]),
+        ("&".join(["a=1=2", "b"] + ["c=3"] * 11), [("a", "1=2"), ("b", "")] + [("c", "3")] * 11),
+        ("&".join(["x=%40+y"] * 13), [("x", "@ y")] * 13),
     ],
 )
 def test_decode_pairs(qs: str, expected: list[tuple[str, str]]) -> None:
@@ -97,10 +105,13 @@ def _reference_pairs(qs: str) -> list[tuple[str, str]]:
     return pairs
 
 
-_piece = st.sampled_from(["a", "b", "=", "+", "%3D", "%26", "%40", "%zz", "%", "é"])
+_piece = st.sampled_from(
+    ["a", "b", "=", "+", "%3D", "%26", "%40", "%4a", "%4A", "%aB", "%C3%A9", "%e9", "%zz", "%", "é"]
+)
 
 
-@given(st.lists(st.lists(_piece, max_size=4).map("".join), max_size=6))
+# Up to 20 parts: short strings and long ones (from 12 "&" on, pairs are made in one split).
+@given(st.lists(st.lists(_piece, max_size=4).map("".join), max_size=20))
 def test_decode_pairs_matches_the_obvious_way(parts: list[str]) -> None:
     qs = "&".join(parts).encode("utf-8").decode("latin-1")  # as WSGI hands it over
     try:
