@@ -30,6 +30,7 @@ from .conftest import call_wsgi
 
 BOUNDARY = "testboundary"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 def part(name: str | None, body: bytes, filename: str | None = None, extra: str = "") -> bytes:
@@ -773,3 +774,44 @@ def test_a_small_urlencoded_form_needs_no_parser(monkeypatch: pytest.MonkeyPatch
     assert (data, rest) == (b"", b"")
     with pytest.raises(AssertionError, match="a parser was made"):
         _form_outcome(_ParserRequest, b"a=1&b=2")
+
+
+_READS: dict[str, t.Callable[[Request], t.Any]] = {
+    "form": lambda r: r.form.to_dict(flat=False),
+    "files": lambda r: (type(r.files).__name__, r.files.to_dict()),
+    "stream": lambda r: r.stream.read(),
+    "data": lambda r: r.data,
+    "get_data": lambda r: r.get_data(cache=False),
+    "values": lambda r: r.values.to_dict(flat=False),
+}
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("form", "files", "stream", "data"),
+        ("files", "form", "get_data", "get_data"),
+        ("stream", "form", "files"),
+        ("data", "form", "stream"),
+        ("get_data", "form", "files", "get_data"),
+        ("values", "files", "stream"),
+    ],
+)
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_urlencoded_body_read_in_one_call_leaves_what_the_parser_leaves(
+    app: Erlen, order: tuple[str, ...], debug: bool
+) -> None:
+    app.debug = debug
+    body = b"a=1&b=x+y&b=%40&c"
+    seen: dict[type[Request], list[t.Any]] = {}
+    for cls in (Request, _ParserRequest):
+        app.request_class = cls
+        with app.test_request_context("/", method="POST", data=body, content_type=URLENCODED):
+            seen[cls] = [_READS[name](request) for name in order]
+            assert request.files is request.files  # made once
+    assert seen[Request] == seen[_ParserRequest]
+    parsed = {"a": ["1"], "b": ["x y", "@"], "c": [""]}
+    if order[0] in ("stream", "get_data"):  # the raw body was read first: no form is left
+        assert parsed not in seen[Request]
+    elif "form" in order:
+        assert parsed in seen[Request]

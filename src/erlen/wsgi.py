@@ -186,6 +186,12 @@ def read_small_body(environ: WSGIEnvironment, max_content_length: int | None) ->
         return b""  # nothing declared: nothing is read (get_input_stream's safe fallback)
     if max_content_length is not None and content_length > max_content_length:
         raise RequestEntityTooLarge(_too_large(max_content_length))
+    return read_declared_body(environ, content_length)
+
+
+def read_declared_body(environ: WSGIEnvironment, content_length: int) -> bytes | None:
+    """The rest of :func:`read_small_body`, for a caller that has read and checked the
+    Content-Length itself (and knows ``wsgi.input_terminated`` is not set)."""
     if content_length > _READ_CHUNK:
         return None
     if content_length == 0:

@@ -43,6 +43,7 @@ from ..wsgi import (
     get_content_length,
     get_host,
     get_input_stream,
+    read_declared_body,
     read_small_body,
 )
 
@@ -107,6 +108,9 @@ class Request:
     _max_content_length: int | None = None
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
+    # Whether the body was read from wsgi.input in one call (read_small_body), so that
+    # :attr:`stream` has nothing left. PERF: a flag, not an empty BytesIO made every time.
+    _body_read = False
 
     def __init__(
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False
@@ -490,6 +494,8 @@ class Request:
             raise RuntimeError(
                 "This request was created with shallow=True, which forbids reading the body."
             )
+        if self._body_read:
+            return io.BytesIO()  # read in one call already: what is left is nothing
         return get_input_stream(self.environ, max_content_length=self.max_content_length)
 
     def get_data(
@@ -501,15 +507,14 @@ class Request:
             self._load_form_data()
         data = self.__dict__.get("_cached_data")
         if data is None:
-            if "stream" in self.__dict__ or self.shallow:
+            if "stream" in self.__dict__ or self.shallow or self._body_read:
                 data = self.stream.read()
             else:
                 data = read_small_body(self.environ, self.max_content_length)
                 if data is None:
                     data = self.stream.read()
                 else:
-                    # What the stream would have left: nothing (the body is read).
-                    self.__dict__["stream"] = io.BytesIO()
+                    self._body_read = True
             if cache:
                 self._cached_data = data
         if as_text:
@@ -564,9 +569,11 @@ class Request:
         if mimetype == _FORM_MIMETYPE and self._parser_is_default():
             pairs = self._small_urlencoded_pairs()
         if pairs is not None:
-            form = self.parameter_storage_class(pairs)
-            files = self.parameter_storage_class()
-        elif not self.shallow and mimetype in (_FORM_MIMETYPE, _MULTIPART_MIMETYPE):
+            # PERF: an urlencoded body has no files; :attr:`files` makes its empty dict when
+            # it is read.
+            self.__dict__["form"] = self.parameter_storage_class(pairs)
+            return
+        if not self.shallow and mimetype in (_FORM_MIMETYPE, _MULTIPART_MIMETYPE):
             parser = self.make_form_data_parser()
             _, form, files = parser.parse(
                 self._get_stream_for_parsing(),
@@ -577,12 +584,18 @@ class Request:
         else:
             form = self.parameter_storage_class()
             files = self.parameter_storage_class()
+        self.__dict__["form"] = form
+        self.__dict__["files"] = self._files_or_hint(files, form, mimetype)
+
+    def _files_or_hint(
+        self, files: MultiDict[str, FileStorage], form: MultiDict[str, str], mimetype: str
+    ) -> MultiDict[str, FileStorage]:
+        # In debug mode, an empty files of a body that is not multipart explains itself.
         if mimetype != _MULTIPART_MIMETYPE and not files:
             ctx = _cv_app.get(None)
             if ctx is not None and ctx.app.debug:
-                files = _EnctypeHintFiles(form, mimetype)
-        self.__dict__["form"] = form
-        self.__dict__["files"] = files
+                return _EnctypeHintFiles(form, mimetype)
+        return files
 
     def _parser_is_default(self) -> bool:
         cls = type(self)
@@ -591,6 +604,7 @@ class Request:
             and cls.make_form_data_parser is Request.make_form_data_parser
             and cls._get_stream_for_parsing is Request._get_stream_for_parsing
             and not self.shallow
+            and not self._body_read
             and "stream" not in self.__dict__
             and "_cached_data" not in self.__dict__
         )
@@ -612,10 +626,10 @@ class Request:
         limit = self.max_form_memory_size
         if limit is not None and length > limit:
             raise RequestEntityTooLarge(_memory_message(limit, "The form data"))
-        data = read_small_body(environ, None)
+        data = read_declared_body(environ, length)
         if data is None:
             return None
-        self.__dict__["stream"] = io.BytesIO()  # what the stream would have left: nothing
+        self._body_read = True
         return decode_pairs(data.decode("latin-1"), self.max_form_parts)
 
     @cached_property
@@ -636,7 +650,12 @@ class Request:
         (and so deleted) when the request ends.
         """
         self._load_form_data()
-        return self.__dict__["files"]  # type: ignore[no-any-return]
+        files = self.__dict__.get("files")
+        if files is None:  # an urlencoded body read without the parser
+            files = self._files_or_hint(
+                self.parameter_storage_class(), self.__dict__["form"], self.mimetype
+            )
+        return files
 
     @cached_property
     def values(self) -> CombinedMultiDict[str, str]:
