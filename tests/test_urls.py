@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import typing as t
 from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from erlen import urls
 from erlen.datastructures import MultiDict
 from erlen.exceptions import BadRequest, RequestEntityTooLarge
 from erlen.urls import decode_pairs, encode_pairs
+
+
+@pytest.fixture(scope="module", autouse=True, params=["compiled", "python"])
+def decoder(request: pytest.FixtureRequest) -> t.Iterator[str]:
+    """Every test here runs with the compiled decoder (erlen._speedups) and without it."""
+    compiled = urls._compiled_decode
+    if request.param == "compiled" and compiled is None:
+        if os.environ.get("ERLEN_NO_SPEEDUPS"):
+            pytest.skip("ERLEN_NO_SPEEDUPS=1: pure Python asked for")
+        raise AssertionError("erlen._speedups is not built; see tests/test_speedups.py")
+    if request.param == "python":
+        urls._compiled_decode = None
+    try:
+        yield request.param
+    finally:
+        urls._compiled_decode = compiled
 
 
 @pytest.mark.parametrize(
@@ -29,6 +48,7 @@ from erlen.urls import decode_pairs, encode_pairs
         ("q=%4", [("q", "%4")]),
         ("q=a=b", [("q", "a=b")]),
         ("%26=%3D", [("&", "=")]),
+        ("%26+x=a+b&c=d", [("& x", "a b"), ("c", "d")]),  # escaped separators, then "+"
         # Every part exactly key=value (split in one go), and the near misses that are not.
         ("a=1&b=2&c=", [("a", "1"), ("b", "2"), ("c", "")]),
         ("=1&=", [("", "1"), ("", "")]),

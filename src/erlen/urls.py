@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import typing as t
 from urllib.parse import quote
@@ -21,38 +22,41 @@ def decode_pairs(qs: str, max_pairs: int | None = None) -> list[tuple[str, str]]
     if not qs:
         return []
     try:
-        if not qs.isascii():
-            # WSGI hands us the raw bytes as latin-1 characters.
-            qs = qs.encode("latin-1").decode("utf-8")
-        if "%" in qs and _ESCAPED_SEPARATOR.search(qs):
-            pairs = _decode_each(qs)
+        if _compiled_decode is not None and qs.isascii():
+            pairs = _compiled_decode(qs)
         else:
-            # PERF: when no escape can turn into "&" or "=", the whole string is unquoted in
-            # one pass and then split, instead of unquoting key by key and value by value.
-            if "+" in qs:
-                qs = qs.replace("+", " ")
-            if "%" in qs:
-                qs = _unquote(qs)
-            separators = qs.count("&")
-            if (
-                separators >= _MANY_PARTS
-                and qs.count("=") == separators + 1
-                and not _TWO_EQUALS.search(qs)
-            ):
-                # PERF: every part is exactly key=value, so one replace and one split give
-                # keys and values in turn, paired in C: for a long form this beats a
-                # partition per part; for a short one the checks cost more than they save.
-                # The halves are of equal length by the count above; strict= costs ~0.4 µs.
-                flat = qs.replace("=", "&").split("&")
-                pairs = list(zip(flat[::2], flat[1::2]))  # noqa: B905
-            else:
-                # PERF: (key, "=", value)[::2] is the pair; no generator frame per part.
-                pairs = [p.partition("=")[::2] for p in qs.split("&") if p]
+            pairs = _decode(qs)
     except UnicodeError:
         raise BadRequest("The query string or form data is not valid UTF-8.") from None
     if max_pairs is not None and len(pairs) > max_pairs:
         raise RequestEntityTooLarge(f"The form has more than {max_pairs} fields (MAX_FORM_PARTS).")
     return pairs
+
+
+def _decode(qs: str) -> list[tuple[str, str]]:
+    """:func:`decode_pairs` in Python, raising UnicodeError for text that is not UTF-8
+    (what ``erlen._speedups.decode_pairs`` does in C for ASCII strings)."""
+    if not qs.isascii():
+        # WSGI hands us the raw bytes as latin-1 characters.
+        qs = qs.encode("latin-1").decode("utf-8")
+    if "%" in qs and _ESCAPED_SEPARATOR.search(qs):
+        return _decode_each(qs)
+    # PERF: when no escape can turn into "&" or "=", the whole string is unquoted in one
+    # pass and then split, instead of unquoting key by key and value by value.
+    if "+" in qs:
+        qs = qs.replace("+", " ")
+    if "%" in qs:
+        qs = _unquote(qs)
+    separators = qs.count("&")
+    if separators >= _MANY_PARTS and qs.count("=") == separators + 1 and not _TWO_EQUALS.search(qs):
+        # PERF: every part is exactly key=value, so one replace and one split give keys
+        # and values in turn, paired in C: for a long form this beats a partition per
+        # part; for a short one the checks cost more than they save. The halves are of
+        # equal length by the count above; strict= costs ~0.4 µs.
+        flat = qs.replace("=", "&").split("&")
+        return list(zip(flat[::2], flat[1::2]))  # noqa: B905
+    # PERF: (key, "=", value)[::2] is the pair; no generator frame per part.
+    return [p.partition("=")[::2] for p in qs.split("&") if p]
 
 
 # An escape that decodes to a separator ("%26" is "&", "%3D" is "=").
@@ -119,6 +123,18 @@ def _decode_each(qs: str) -> list[tuple[str, str]]:
             value = value.replace("+", " ")
         pairs.append((key, value))
     return pairs
+
+
+# The compiled decoder (erlen/_speedups.c), when it was built and ERLEN_NO_SPEEDUPS is not
+# set; it takes ASCII strings, which is what browsers send. docs/performance.md says more.
+_compiled_decode: t.Callable[[str], list[tuple[str, str]]] | None
+if os.environ.get("ERLEN_NO_SPEEDUPS"):
+    _compiled_decode = None
+else:
+    try:
+        from ._speedups import decode_pairs as _compiled_decode
+    except ImportError:
+        _compiled_decode = None
 
 
 def encode_pairs(

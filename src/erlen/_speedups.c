@@ -1,0 +1,155 @@
+/* Optional compiled helpers for erlen.urls; erlen/urls.py has the same functions in Python
+ * and uses them when this module is not built. The two are held to the same answers by
+ * tests/test_speedups.py, which compares them on generated input.
+ *
+ * decode_pairs(qs) splits an ASCII "a=1&b=2" string into a list of (key, value) str
+ * pairs: "+" is a space, "%XX" (either case) a byte, any other "%" is kept as it is, and
+ * the bytes of each key and value are decoded as UTF-8 (strict: a UnicodeDecodeError
+ * propagates). Empty parts are skipped; a part without "=" has an empty value.
+ *
+ * Non-ASCII input is the caller's job (erlen.urls checks str.isascii() first), so the
+ * string's data can be read as bytes. Nothing is read past its length.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static int
+hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* Decode s[0:n] into buf (at least n bytes) and return it as a new str, or NULL. */
+static PyObject *
+decode_component(const unsigned char *s, Py_ssize_t n, char *buf)
+{
+    Py_ssize_t i = 0, j = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == '+') {
+            buf[j++] = ' ';
+            i++;
+        }
+        else if (c == '%' && i + 2 < n) {
+            int high = hex_value(s[i + 1]);
+            int low = hex_value(s[i + 2]);
+            if (high >= 0 && low >= 0) {
+                buf[j++] = (char)(high * 16 + low);
+                i += 3;
+            }
+            else {
+                buf[j++] = '%';
+                i++;
+            }
+        }
+        else {
+            buf[j++] = (char)c;
+            i++;
+        }
+    }
+    return PyUnicode_DecodeUTF8(buf, j, "strict");
+}
+
+static PyObject *
+decode_pairs(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "decode_pairs() needs a str, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(arg) < 0) {
+        return NULL;
+    }
+#endif
+    if (!PyUnicode_IS_ASCII(arg)) {
+        PyErr_SetString(PyExc_ValueError, "decode_pairs() needs an ASCII str");
+        return NULL;
+    }
+    const unsigned char *s = PyUnicode_1BYTE_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    PyObject *pairs = PyList_New(0);
+    if (pairs == NULL) {
+        return NULL;
+    }
+    char *buf = PyMem_Malloc(n > 0 ? (size_t)n : 1);
+    if (buf == NULL) {
+        Py_DECREF(pairs);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t start = 0;
+    while (start < n) {
+        Py_ssize_t end = start;
+        while (end < n && s[end] != '&') {
+            end++;
+        }
+        if (end > start) {
+            Py_ssize_t eq = start;
+            while (eq < end && s[eq] != '=') {
+                eq++;
+            }
+            PyObject *key = decode_component(s + start, eq - start, buf);
+            if (key == NULL) {
+                goto error;
+            }
+            PyObject *value = eq < end ? decode_component(s + eq + 1, end - eq - 1, buf)
+                                       : PyUnicode_New(0, 0);
+            if (value == NULL) {
+                Py_DECREF(key);
+                goto error;
+            }
+            PyObject *pair = PyTuple_New(2);
+            if (pair == NULL) {
+                Py_DECREF(key);
+                Py_DECREF(value);
+                goto error;
+            }
+            PyTuple_SET_ITEM(pair, 0, key);
+            PyTuple_SET_ITEM(pair, 1, value);
+            int failed = PyList_Append(pairs, pair);
+            Py_DECREF(pair);
+            if (failed) {
+                goto error;
+            }
+        }
+        start = end + 1;
+    }
+    PyMem_Free(buf);
+    return pairs;
+
+error:
+    PyMem_Free(buf);
+    Py_DECREF(pairs);
+    return NULL;
+}
+
+static PyMethodDef speedups_methods[] = {
+    {"decode_pairs", decode_pairs, METH_O,
+     "Split an ASCII query string or urlencoded body into decoded (key, value) pairs."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef speedups_module = {
+    .m_base = PyModuleDef_HEAD_INIT,
+    .m_name = "erlen._speedups",
+    .m_doc = "Optional compiled helpers for erlen.urls.",
+    .m_size = 0,
+    .m_methods = speedups_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    return PyModuleDef_Init(&speedups_module);
+}
