@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import typing as t
 from urllib.parse import quote
 
+from ._speedups_loader import compiled
 from .exceptions import BadRequest, RequestEntityTooLarge
 
 
@@ -127,14 +127,7 @@ def _decode_each(qs: str) -> list[tuple[str, str]]:
 
 # The compiled decoder (erlen/_speedups.c), when it was built and ERLEN_NO_SPEEDUPS is not
 # set; it takes ASCII strings, which is what browsers send. docs/performance.md says more.
-_compiled_decode: t.Callable[[str], list[tuple[str, str]]] | None
-if os.environ.get("ERLEN_NO_SPEEDUPS"):
-    _compiled_decode = None
-else:
-    try:
-        from ._speedups import decode_pairs as _compiled_decode
-    except ImportError:
-        _compiled_decode = None
+_compiled_decode: t.Callable[[str], list[tuple[str, str]]] | None = compiled("decode_pairs")
 
 
 def encode_pairs(
