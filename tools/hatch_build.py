@@ -1,9 +1,10 @@
 """Hatchling build hook: compiles the optional C module ``erlen._speedups``.
 
 A wheel or an editable install (``pip install -e .``) gets the module when the machine can
-compile it: CPython with its headers and the C compiler it was built with. Anywhere else,
-or with ``ERLEN_NO_SPEEDUPS=1`` set, the build says why and Erlen stays pure Python, with the
-same behaviour (docs/performance.md, "The compiled decoder").
+compile it: CPython with its headers and a C compiler. Anywhere else, or with
+``ERLEN_NO_SPEEDUPS`` set to any value, the build warns why (pip shows it with ``-v``) and
+Erlen stays pure Python, with the same behaviour (docs/performance.md, "The compiled
+decoder").
 """
 
 from __future__ import annotations
@@ -22,18 +23,37 @@ SOURCE = Path("src") / "erlen" / "_speedups.c"
 
 
 def compile_speedups(root: Path) -> Path | str:
-    """Compile the module next to its source; the path built, or why nothing was."""
+    """Compile the module next to its source; the path built, or why nothing was.
+
+    A module left from an earlier build is removed first, so that a failed or skipped
+    build never leaves stale compiled code to be imported. The compiler is CPython's own
+    (sysconfig's ``LDSHARED``), or ``CC`` from the environment with ``CFLAGS`` added; a
+    Python without ``LDSHARED`` (Windows) stays pure Python.
+    """
+    source = root / SOURCE
+    for old in source.parent.glob("_speedups*.so"):
+        old.unlink(missing_ok=True)
     if os.environ.get("ERLEN_NO_SPEEDUPS"):
         return "ERLEN_NO_SPEEDUPS is set"
     ldshared = sysconfig.get_config_var("LDSHARED")
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     if sys.implementation.name != "cpython" or not ldshared or not suffix:
         return "this Python has no C compiler configuration (LDSHARED)"
-    source = root / SOURCE
     target = source.with_name("_speedups" + suffix)
-    include = sysconfig.get_paths()["include"]
-    flags = ["-O2", "-fPIC", "-Wall", "-Wextra", "-std=c11"]
-    command = [*shlex.split(ldshared), *flags, "-I", include, str(source), "-o", str(target)]
+    linker = shlex.split(ldshared)
+    if os.environ.get("CC"):  # the compiler asked for, with the linker's own options
+        linker = [*shlex.split(os.environ["CC"]), *linker[1:]]
+    paths = sysconfig.get_paths()
+    includes = ["-I", paths["include"], "-I", paths["platinclude"]]
+    flags = [
+        "-O2",
+        "-fPIC",
+        "-Wall",
+        "-Wextra",
+        "-std=c11",
+        *shlex.split(os.environ.get("CFLAGS", "")),
+    ]
+    command = [*linker, *flags, *includes, str(source), "-o", str(target)]
     try:
         subprocess.run(command, check=True, capture_output=True, text=True)
     except OSError as e:

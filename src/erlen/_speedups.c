@@ -140,12 +140,21 @@ static PyMethodDef speedups_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyModuleDef_Slot speedups_slots[] = {
+#ifdef Py_GIL_DISABLED
+    /* No state is shared between calls, so a free-threaded build keeps the GIL off. */
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
 static struct PyModuleDef speedups_module = {
     .m_base = PyModuleDef_HEAD_INIT,
     .m_name = "erlen._speedups",
     .m_doc = "Optional compiled helpers for erlen.urls.",
     .m_size = 0,
     .m_methods = speedups_methods,
+    .m_slots = speedups_slots,
 };
 
 PyMODINIT_FUNC

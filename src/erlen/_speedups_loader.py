@@ -2,7 +2,8 @@
 
 Each module that has a compiled twin of one of its functions asks for it here and keeps its
 own Python version for when the answer is ``None``: the module was not built (no C compiler
-at install time) or ``ERLEN_NO_SPEEDUPS`` is set in the environment.
+at install time) or ``ERLEN_NO_SPEEDUPS`` is set, to any value, in the environment when
+Erlen is imported.
 """
 
 from __future__ import annotations
@@ -20,4 +21,4 @@ def compiled(name: str) -> t.Any:
         module = importlib.import_module("erlen._speedups")
     except ImportError:
         return None
-    return getattr(module, name)
+    return getattr(module, name, None)  # None from a module built before ``name`` existed

@@ -652,6 +652,8 @@ class Request:
         self._load_form_data()
         files = self.__dict__.get("files")
         if files is None:  # an urlencoded body read without the parser
+            # The debug hint follows the app context files is read in (the parser's path
+            # decides when the body is parsed; the two differ only across contexts).
             files = self._files_or_hint(
                 self.parameter_storage_class(), self.__dict__["form"], self.mimetype
             )
