@@ -56,6 +56,21 @@ def test_safe_join_empty_directory() -> None:
     assert safe_join("", "a") == "./a"
 
 
+@given(
+    st.sampled_from(["", "base", "base/", "/", "/srv/static", "a//b/"]),
+    st.lists(st.text(st.sampled_from("ab./"), max_size=6), min_size=1, max_size=4),
+)
+def test_safe_join_joins_as_posixpath_does(directory: str, parts: list[str]) -> None:
+    import posixpath
+
+    result = safe_join(directory, *parts)
+    normalized = [posixpath.normpath(p) if p else p for p in parts]
+    if result is not None:
+        assert result == posixpath.join(directory or ".", *normalized)
+    else:
+        assert any(p.startswith(("/", "../")) or p == ".." for p in normalized)
+
+
 @given(st.lists(st.text(max_size=10), min_size=1, max_size=4))
 def test_safe_join_result_stays_inside(parts: list[str]) -> None:
     import posixpath

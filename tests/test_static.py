@@ -85,6 +85,24 @@ def test_no_static_folder(tmp_path: Path) -> None:
         app.send_static_file("a")
 
 
+def test_static_folder_follows_root_path_and_folder(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "f.txt").write_text(name)
+    app = Erlen(
+        "x", root_path=str(tmp_path / "elsewhere"), static_folder="one", static_url_path="/static"
+    )
+    assert app.static_folder == str(tmp_path / "elsewhere" / "one")
+    app.root_path = str(tmp_path)  # the joined path is remembered, but not past a change
+    assert app.static_folder == str(tmp_path / "one")
+    assert app.test_client().get("/static/f.txt").text == "one"
+    app.static_folder = "two"
+    assert app.static_folder == str(tmp_path / "two")
+    assert app.test_client().get("/static/f.txt").text == "two"
+    app.static_folder = None
+    assert app.static_folder is None
+
+
 def test_blueprint_static_folder(sapp: Erlen, tmp_path: Path) -> None:
     bp_root = tmp_path / "bp"
     (bp_root / "files").mkdir(parents=True)

@@ -20,7 +20,7 @@ from .exceptions import NotFound
 from .exceptions import abort as _abort
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 from .http import http_date, quote_header_value
-from .security import safe_join
+from .security import _POSIX, safe_join
 from .signals import message_flashed
 
 if t.TYPE_CHECKING:
@@ -215,7 +215,8 @@ def send_from_directory(
     or a folder. ``kwargs`` go to :func:`send_file`.
     """
     directory = os.fspath(directory)
-    if not os.path.isabs(directory):
+    # PERF: the static folder is already absolute; on POSIX that is a "/" test, no call.
+    if not (directory.startswith("/") if _POSIX else os.path.isabs(directory)):
         directory = os.path.join(current_app.root_path, directory)
     full = safe_join(directory, os.fspath(path))
     if full is None:

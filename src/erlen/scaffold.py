@@ -66,6 +66,8 @@ class Scaffold:
 
     name: str
     _static_folder: str | None = None
+    # (root_path, _static_folder, their join): see static_folder.
+    _static_folder_joined: tuple[str, str, str] | None = None
     _static_url_path: str | None = None
 
     def __init__(
@@ -122,9 +124,16 @@ class Scaffold:
     @property
     def static_folder(self) -> str | None:
         """The absolute path of the static folder, or ``None``."""
-        if self._static_folder is not None:
-            return os.path.join(self.root_path, self._static_folder)
-        return None
+        folder = self._static_folder
+        if folder is None:
+            return None
+        # PERF: read on every static request; joined again only when root_path or the
+        # folder is another string than last time.
+        root = self.root_path
+        joined = self._static_folder_joined
+        if joined is None or joined[0] is not root or joined[1] is not folder:
+            joined = self._static_folder_joined = (root, folder, os.path.join(root, folder))
+        return joined[2]
 
     @static_folder.setter
     def static_folder(self, value: str | os.PathLike[str] | None) -> None:

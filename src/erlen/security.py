@@ -28,6 +28,8 @@ def _is_windows_device(segment: str) -> bool:
 
 
 _SEPARATORS = frozenset({os.sep, os.altsep or "/", "\\", "/"})
+# On POSIX an absolute path is one that starts with "/" (posixpath.isabs).
+_POSIX = os.sep == "/" and os.altsep is None
 
 
 def safe_join(directory: str, *pathnames: str) -> str | None:
@@ -40,7 +42,7 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
     """
     if not directory:
         directory = "."
-    parts = [directory]
+    path = directory
     for filename in pathnames:
         if filename != "":
             filename = posixpath.normpath(filename)
@@ -50,13 +52,14 @@ def safe_join(directory: str, *pathnames: str) -> str | None:
             or ":" in filename
             or filename.startswith(("/", "../"))
             or filename == ".."
-            or os.path.isabs(filename)
+            or (not _POSIX and os.path.isabs(filename))  # on POSIX: the "/" test above
         ):
             return None
         if any(_is_windows_device(segment) for segment in filename.split("/")):
             return None
-        parts.append(filename)
-    return posixpath.join(*parts)
+        # posixpath.join for a part that cannot start with "/" (PERF: no call per part).
+        path = path + filename if path.endswith("/") else f"{path}/{filename}"
+    return path
 
 
 _SALT_CHARS = string.ascii_letters + string.digits
