@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import tracemalloc
+import typing as t
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from erlen import urls
+from erlen.datastructures import MultiDict, structures
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("ERLEN_NO_SPEEDUPS")), reason="ERLEN_NO_SPEEDUPS=1: pure Python asked for"
@@ -108,6 +110,9 @@ def test_no_memory_is_kept_across_calls() -> None:
     decode = _compiled().decode_pairs  # type: ignore[attr-defined]
     samples = ["a=1&b=x+y%40", "k=%ff&x=1", "=&=&" * 50]
 
+    group = _compiled().group_pairs  # type: ignore[attr-defined]
+    pairs = [("a", "1"), ("b", "2"), ("a", "3")]
+
     def run() -> None:
         for _ in range(2_000):
             for qs in samples:
@@ -115,6 +120,11 @@ def test_no_memory_is_kept_across_calls() -> None:
                     decode(qs)
                 except UnicodeError:
                     pass
+            group({}, pairs)
+            try:
+                group({}, [("a", "1"), (["unhashable"], "1")])
+            except TypeError:
+                pass
 
     run()  # warm up (interned strings, cached exceptions)
     tracemalloc.start()
@@ -140,3 +150,90 @@ def test_without_the_module_the_python_decoder_is_used(monkeypatch: pytest.Monke
         monkeypatch.undo()
         importlib.reload(urls)
     assert urls._compiled_decode is _compiled().decode_pairs  # type: ignore[attr-defined]
+
+
+# -- group_pairs: what MultiDict(list_of_pairs) is built with ---------------------------------
+_keys = st.sampled_from(["a", "b", "c", "", "é", 1, 1.0, True, None])
+
+
+def _multidict_state(pairs: list[t.Any]) -> object:
+    """The MultiDict made of ``pairs`` as (key, internal list) items, or the error type."""
+    try:
+        md = MultiDict(pairs)
+    except (TypeError, ValueError) as e:
+        return type(e)
+    return [(key, dict.__getitem__(md, key)) for key in dict.keys(md)]
+
+
+def _python_grouped(pairs: list[t.Any]) -> object:
+    """:func:`_multidict_state` with the compiled grouping turned off."""
+    compiled = structures._compiled_group
+    structures._compiled_group = None
+    try:
+        return _multidict_state(pairs)
+    finally:
+        structures._compiled_group = compiled
+
+
+@given(st.lists(st.tuples(_keys, st.text(max_size=3)), max_size=12))
+def test_grouping_in_c_matches_python(pairs: list[tuple[t.Any, str]]) -> None:
+    assert structures._compiled_group is _compiled().group_pairs  # type: ignore[attr-defined]
+    assert _multidict_state(pairs) == _python_grouped(pairs)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [],
+        [("a", "1"), ["b", "2"]],  # a list item: Python groups it
+        [("a", "1"), "bc"],  # a two-character string is a pair to Python too
+        [("a", "1", "x")],  # too many values: ValueError in Python
+        [("a", "1"), (["unhashable"], "1")],  # TypeError
+        [("a", "1")] * 1000,
+    ],
+)
+def test_grouping_edges_match_python(pairs: list[t.Any]) -> None:
+    assert _multidict_state(pairs) == _python_grouped(pairs)
+
+
+def test_group_pairs_takes_only_an_empty_dict_and_a_list() -> None:
+    group = _compiled().group_pairs  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="a dict and a list"):
+        group({}, ())
+    filled = {"a": ["0"]}
+    assert group(filled, [("a", "1")]) is False  # left to Python, untouched
+    assert filled == {"a": ["0"]}
+
+
+def test_an_error_leaves_the_dict_empty() -> None:
+    target: dict[t.Any, t.Any] = {}
+    with pytest.raises(TypeError, match="unhashable"):
+        _compiled().group_pairs(target, [("a", "1"), ([], "2")])  # type: ignore[attr-defined]
+    assert target == {}
+
+
+@pytest.mark.parametrize("change", ["clear", "replace"])
+def test_a_key_whose_eq_changes_the_list_is_no_crash(change: str) -> None:
+    pairs: list[t.Any] = []
+
+    class Sneaky:
+        def __hash__(self) -> int:
+            return 1
+
+        def __eq__(self, other: object) -> bool:
+            if change == "clear":
+                pairs.clear()  # the list shrinks while it is being grouped
+            else:
+                pairs[-1] = ["not", "a tuple"]
+            return False
+
+    pairs.extend([(Sneaky(), "1"), (Sneaky(), "2"), ("x", "3")])
+    target: dict[t.Any, t.Any] = {}
+    group = _compiled().group_pairs  # type: ignore[attr-defined]
+    if change == "clear":
+        assert group(target, pairs) is True
+        assert len(target) == 2  # the two read before the list was emptied
+    else:
+        with pytest.raises(RuntimeError, match="changed"):
+            group(target, pairs)
+        assert target == {}

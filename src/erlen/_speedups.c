@@ -1,6 +1,6 @@
-/* Optional compiled helpers for erlen.urls; erlen/urls.py has the same functions in Python
- * and uses them when this module is not built. The two are held to the same answers by
- * tests/test_speedups.py, which compares them on generated input.
+/* Optional compiled helpers for erlen.urls and erlen.datastructures, which have the same
+ * functions in Python and use them when this module is not built. tests/test_speedups.py
+ * holds the two to the same answers on generated input.
  *
  * decode_pairs(qs) splits an ASCII "a=1&b=2" string into a list of (key, value) str
  * pairs: "+" is a space, "%XX" (either case) a byte, any other "%" is kept as it is, and
@@ -9,6 +9,8 @@
  *
  * Non-ASCII input is the caller's job (erlen.urls checks str.isascii() first), so the
  * string's data can be read as bytes. Nothing is read past its length.
+ *
+ * group_pairs(target, pairs) is MultiDict(pairs) for a list of 2-tuples (see below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -134,9 +136,78 @@ error:
     return NULL;
 }
 
+/* group_pairs(target, pairs): what MultiDict.__init__ does with a list of pairs. Each
+ * (key, value) of the list ``pairs`` goes into the dict ``target`` as key -> [values...], in
+ * order. Returns False, touching nothing, unless ``target`` is empty and every item is a
+ * tuple of two (the caller then groups in Python, which takes any pair). On an error (an
+ * unhashable key) ``target`` is left empty, as the Python grouping leaves it. */
+static PyObject *
+group_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2 || !PyDict_Check(args[0]) || !PyList_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "group_pairs() needs a dict and a list");
+        return NULL;
+    }
+    PyObject *target = args[0];
+    PyObject *pairs = args[1];
+    if (PyDict_GET_SIZE(target) != 0) {
+        Py_RETURN_FALSE;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(pairs);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(pairs, i);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_RETURN_FALSE;
+        }
+    }
+    /* A key's __hash__ or __eq__ is Python code and could change the list, so its size is
+     * read again on every turn and each item checked again; the item is held meanwhile. */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(pairs); i++) {
+        PyObject *item = PyList_GET_ITEM(pairs, i);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_RuntimeError, "the pairs changed while they were grouped");
+            goto error;
+        }
+        Py_INCREF(item);
+        PyObject *key = PyTuple_GET_ITEM(item, 0);
+        PyObject *value = PyTuple_GET_ITEM(item, 1);
+        PyObject *values = PyDict_GetItemWithError(target, key); /* borrowed */
+        int failed = -1;
+        if (values != NULL) {
+            if (PyList_CheckExact(values)) {
+                failed = PyList_Append(values, value);
+            }
+            else {
+                PyErr_SetString(PyExc_RuntimeError, "the dict changed while it was filled");
+            }
+        }
+        else if (!PyErr_Occurred()) {
+            PyObject *fresh = PyList_New(1);
+            if (fresh != NULL) {
+                Py_INCREF(value);
+                PyList_SET_ITEM(fresh, 0, value);
+                failed = PyDict_SetItem(target, key, fresh);
+                Py_DECREF(fresh);
+            }
+        }
+        Py_DECREF(item);
+        if (failed) {
+            goto error;
+        }
+    }
+    Py_RETURN_TRUE;
+
+error:
+    PyDict_Clear(target);
+    return NULL;
+}
+
 static PyMethodDef speedups_methods[] = {
     {"decode_pairs", decode_pairs, METH_O,
      "Split an ASCII query string or urlencoded body into decoded (key, value) pairs."},
+    {"group_pairs", (PyCFunction)(void (*)(void))group_pairs, METH_FASTCALL,
+     "Add (key, value) pairs to an empty dict as key -> list of values."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -151,7 +222,7 @@ static PyModuleDef_Slot speedups_slots[] = {
 static struct PyModuleDef speedups_module = {
     .m_base = PyModuleDef_HEAD_INIT,
     .m_name = "erlen._speedups",
-    .m_doc = "Optional compiled helpers for erlen.urls.",
+    .m_doc = "Optional compiled helpers for erlen.urls and erlen.datastructures.",
     .m_size = 0,
     .m_methods = speedups_methods,
     .m_slots = speedups_slots,

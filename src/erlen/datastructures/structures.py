@@ -7,6 +7,7 @@ import collections.abc as cabc
 import copy as _copy
 import typing as t
 
+from .._speedups_loader import compiled
 from ..exceptions import BadRequestKeyError
 
 if t.TYPE_CHECKING:
@@ -159,6 +160,11 @@ class CallbackDict(dict[K, V]):
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
 
 
+# The compiled grouping of erlen/_speedups.c (None when it is not built or turned off).
+_compiled_group: t.Callable[[dict[t.Any, t.Any], list[t.Any]], bool] | None = compiled(
+    "group_pairs"
+)
+
 # -- multi-value dicts ---------------------------------------------------------------------------
 
 
@@ -198,6 +204,10 @@ class MultiDict(dict[K, list[V]]):
                 return
         lists: dict[K, list[V]]
         if type(mapping) is list:
+            # PERF: grouped in C when erlen._speedups is built and every item is a 2-tuple:
+            # ~1 µs of a ~10 µs request with a five-field query string.
+            if _compiled_group is not None and _compiled_group(self, mapping):
+                return
             # PERF: keys are usually distinct; one comprehension, and the grouping loop
             # below only when a key repeats (~30 % faster for a 100-field form).
             lists = {key: [value] for key, value in mapping}
