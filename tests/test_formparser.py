@@ -815,3 +815,22 @@ def test_an_urlencoded_body_read_in_one_call_leaves_what_the_parser_leaves(
         assert parsed not in seen[Request]
     elif "form" in order:
         assert parsed in seen[Request]
+
+
+def test_a_subclass_mimetype_is_still_asked(app: Erlen) -> None:
+    class Plain(Request):
+        @property
+        def mimetype(self) -> str:
+            return "text/plain"  # so the body is not a form
+
+    app.request_class = Plain
+    with app.test_request_context(
+        "/", method="POST", data=b"a=1", content_type="application/x-www-form-urlencoded"
+    ):
+        assert request.form.to_dict() == {}
+        assert request.get_data() == b"a=1"
+    app.request_class = Request
+    with app.test_request_context(
+        "/", method="POST", data=b"a=1", content_type="application/x-www-form-urlencoded"
+    ):
+        assert request.form.to_dict() == {"a": "1"}

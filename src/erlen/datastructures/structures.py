@@ -265,7 +265,10 @@ class MultiDict(dict[K, list[V]]):
             return default
         if type is None:  # PERF: no call for the usual get(key)
             return values[0]
-        return _convert(values[0], type, default)
+        try:  # PERF: _convert() written out; get(key, type=int) is common in views
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
 
     @t.overload
     def getlist(self, key: K) -> list[V]: ...

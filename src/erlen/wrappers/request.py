@@ -564,7 +564,12 @@ class Request:
             return
         form: MultiDict[str, str]
         files: MultiDict[str, FileStorage]
-        mimetype = self.mimetype
+        content_type = self.environ.get("CONTENT_TYPE")
+        if content_type == _FORM_MIMETYPE and type(self).mimetype is _MIMETYPE:
+            # PERF: exactly what browsers send: parsing it would give the same, in ~1 µs.
+            mimetype = content_type
+        else:
+            mimetype = self.mimetype
         pairs = None
         if mimetype == _FORM_MIMETYPE and self._parser_is_default():
             pairs = self._small_urlencoded_pairs()
@@ -753,6 +758,9 @@ class Request:
 
 _PATH_SAFE = "/:@!$&'()*+,;="
 _QUERY_SAFE = "/:@!$&'()*+,;=?%"
+
+
+_MIMETYPE = Request.mimetype  # the property itself, to tell whether a subclass replaced it
 
 
 def _json_loads(data: bytes) -> t.Any:
