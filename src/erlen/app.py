@@ -720,14 +720,9 @@ class Erlen(Scaffold):
             return None
         return found
 
-    def _answer_without_response(
-        self, rv: str | dict[str, t.Any], environ: WSGIEnvironment
-    ) -> _Answer | None:
-        """What ``make_response(rv)(environ, start_response)`` would answer, for a ``str`` or
-        ``dict`` return value and the default response class and JSON provider; ``None``
-        for anything else."""
-        if type(rv) is str:
-            return text_answer(rv, None, environ)
+    def _json_answer(self, rv: dict[str, t.Any], environ: WSGIEnvironment) -> _Answer | None:
+        """What ``make_response(rv)(environ, start_response)`` would answer for a ``dict``,
+        with the default JSON provider (``None`` with another; :func:`text_answer`)."""
         provider = self.json
         if type(provider) is not DefaultJSONProvider or "response" in provider.__dict__:
             return None
@@ -809,7 +804,10 @@ class Erlen(Scaffold):
                     )
                 ):
                     # PERF: nothing can see the response object, so none is made.
-                    answer = self._answer_without_response(rv, environ)
+                    if rv_type is str:
+                        answer = text_answer(rv, None, environ)
+                    else:
+                        answer = self._json_answer(rv, environ)
                 if answer is None:
                     if rv_type is str:
                         response = cls(rv)
