@@ -419,3 +419,19 @@ def test_any_conditional_headers_give_a_defined_outcome(
     except RequestedRangeNotSatisfiable:
         return
     assert resp.status_code in (200, 206, 304, 412)
+
+
+_tag_piece = st.sampled_from(['"a"', 'W/"a"', 'w/"b"', '"a,b"', "*", "a", ",", " ", '"', "W/"])
+
+
+@given(st.lists(_tag_piece, max_size=8).map("".join), st.sampled_from(["a", "b", "a,b", "c"]))
+def test_the_cached_if_none_match_agrees_with_parse_etags(value: str, etag: str) -> None:
+    from erlen.http import parse_etags
+    from erlen.wrappers._conditional import _none_match_tags
+
+    tags = parse_etags(value)
+    star, listed = _none_match_tags(value)
+    assert star == tags.star_tag
+    assert (star or etag in listed) == (tags.star_tag or tags.contains_weak(etag))
+    long_value = value + " " * 300  # past the cached length: parsed every time
+    assert _none_match_tags(long_value) == (star, listed)
