@@ -834,3 +834,53 @@ def test_a_subclass_mimetype_is_still_asked(app: Erlen) -> None:
         "/", method="POST", data=b"a=1", content_type="application/x-www-form-urlencoded"
     ):
         assert request.form.to_dict() == {"a": "1"}
+
+
+# The small urlencoded path reads the three limits and Content-Length from the config and
+# environ directly when the request is a plain Request with none of them set on it (PERF);
+# each way of setting one must still be honoured there.
+_URLENCODED = "application/x-www-form-urlencoded"
+_LIMIT_VALUES = {"max_content_length": 5, "max_form_memory_size": 5, "max_form_parts": 1}
+_LIMIT_KEYS = {
+    "max_content_length": "MAX_CONTENT_LENGTH",
+    "max_form_memory_size": "MAX_FORM_MEMORY_SIZE",
+    "max_form_parts": "MAX_FORM_PARTS",
+}
+
+
+@pytest.mark.parametrize("limit", sorted(_LIMIT_VALUES))
+@pytest.mark.parametrize("how", ["config", "instance", "subclass"])
+def test_each_urlencoded_limit_holds_however_it_is_set(app: Erlen, limit: str, how: str) -> None:
+    body = b"a=1&b=22"
+    with app.test_request_context("/", method="POST", data=body, content_type=_URLENCODED):
+        assert request.form.to_dict() == {"a": "1", "b": "22"}  # within the defaults
+    if how == "config":
+        app.config[_LIMIT_KEYS[limit]] = _LIMIT_VALUES[limit]
+    elif how == "subclass":
+
+        class Limited(Request):
+            pass
+
+        setattr(Limited, limit, property(lambda self: _LIMIT_VALUES[limit]))
+        app.request_class = Limited
+    with app.test_request_context("/", method="POST", data=body, content_type=_URLENCODED):
+        if how == "instance":
+            setattr(request, limit, _LIMIT_VALUES[limit])
+        with pytest.raises(RequestEntityTooLarge) as info:
+            request.form  # noqa: B018
+        assert _LIMIT_KEYS[limit] in str(info.value.description)
+
+
+@pytest.mark.parametrize("declared", ["3", "-1", "x"])
+def test_urlencoded_content_length_read_before_the_form_is_the_one_used(
+    app: Erlen, declared: str
+) -> None:
+    with app.test_request_context("/", method="POST", data=b"a=1&b=22", content_type=_URLENCODED):
+        request.environ["CONTENT_LENGTH"] = declared
+        if declared == "3":
+            assert request.content_length == 3
+            request.environ["CONTENT_LENGTH"] = "8"  # the cached value still decides
+            assert request.form.to_dict() == {"a": "1"}
+        else:
+            with pytest.raises(BadRequest, match="Content-Length"):
+                request.form  # noqa: B018

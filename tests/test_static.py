@@ -290,6 +290,153 @@ def test_unknown_range_unit_is_ignored(sapp: Erlen) -> None:
     assert rv.status_code == 200
 
 
+# A 304 from send_file is answered without building the 200 first (helpers.send_file, PERF);
+# these hold that answer to the general path's (make_conditional on the 200), byte for byte.
+
+
+_ETAGS: dict[str, bool | str] = {"no": False, "str": "given"}
+
+
+def _send_file_apps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Erlen, Erlen, list[int]]:
+    """The same app twice: one with Response (the 304 shortcut can run), one with a
+    subclass of it (always the general path); and the shortcut's calls."""
+    import time
+
+    from erlen.wrappers import Response
+
+    static = tmp_path / "static"
+    static.mkdir(exist_ok=True)
+    (static / "f.txt").write_bytes(b"0123456789" * 10)
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.5)  # Date and Expires agree
+    shortcut: list[int] = []
+    bodiless = Response.__dict__["_bodiless"].__func__
+
+    def spy(cls: type[Response], status: int, headers: list[tuple[str, str]]) -> Response:
+        shortcut.append(status)
+        return bodiless(cls, status, headers)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Response, "_bodiless", classmethod(spy))
+
+    class General(Response):
+        pass
+
+    apps = []
+    for response_class in (Response, General):
+        app = Erlen("sf", root_path=str(tmp_path))
+        app.response_class = response_class
+
+        @app.route("/f", methods=["GET", "HEAD", "POST"])
+        def f() -> t.Any:
+            from erlen import request
+
+            args = request.args
+            return send_file(
+                str(static / "f.txt") if "obj" not in args else io.BytesIO(b"x" * 100),
+                download_name="f.txt",
+                etag=_ETAGS.get(args.get("etag", ""), True),
+                max_age=int(args["max_age"]) if "max_age" in args else None,
+                last_modified=datetime(2020, 1, 1, tzinfo=UTC) if "lm" in args else None,
+                conditional="uncond" not in args,
+            )
+
+        app.config["USE_X_SENDFILE"] = False
+        apps.append(app)
+    return apps[0], apps[1], shortcut
+
+
+def _both(plain: Erlen, general: Erlen, **environ: t.Any) -> t.Any:
+    got = call_wsgi(plain, raw_environ(PATH_INFO="/f", **environ))
+    assert got == call_wsgi(general, raw_environ(PATH_INFO="/f", **environ)), environ
+    return got
+
+
+def test_send_file_304_shortcut_answers_as_the_general_path_for_every_condition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import itertools
+
+    plain, general, shortcut = _send_file_apps(tmp_path, monkeypatch)
+    first = call_wsgi(plain, raw_environ(PATH_INFO="/f"))
+    headers = dict(first[1])
+    etag, last_modified = headers["ETag"], headers["Last-Modified"]
+    old = http_date(datetime(2000, 1, 1, tzinfo=UTC))
+    future = http_date(datetime(2999, 1, 1, tzinfo=UTC))
+    statuses: dict[str, int] = {}  # by code: each outcome is reached
+    for method, inm, ims, if_match, ius, range_ in itertools.product(
+        ["GET", "HEAD", "POST"],
+        [None, "*", etag, f"W/{etag}", '"other"', f'"other", {etag}', "garbage"],
+        [None, last_modified, old, future, "not a date"],
+        [None, "*", etag, '"nope"'],
+        [None, old, last_modified],
+        [None, "bytes=0-9"],
+    ):
+        named = {
+            "HTTP_IF_NONE_MATCH": inm,
+            "HTTP_IF_MODIFIED_SINCE": ims,
+            "HTTP_IF_MATCH": if_match,
+            "HTTP_IF_UNMODIFIED_SINCE": ius,
+            "HTTP_RANGE": range_,
+        }
+        environ = {key: value for key, value in named.items() if value is not None}
+        environ["REQUEST_METHOD"] = method
+        before = len(shortcut)
+        status = _both(plain, general, **environ)[0]
+        statuses[status[:3]] = statuses.get(status[:3], 0) + 1
+        # The shortcut answers exactly the 304s.
+        assert (len(shortcut) > before) == status.startswith("304"), environ
+    assert set(statuses) == {"200", "206", "304", "412"}, statuses
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "etag=no",
+        "etag=str",
+        "max_age=60",
+        "lm=1",
+        "lm=1&etag=no",
+        "uncond=1",
+        "obj=1",
+        "max_age=60&lm=1",
+    ],
+)
+@pytest.mark.parametrize("x_sendfile", [False, True])
+def test_send_file_304_shortcut_matches_for_every_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, x_sendfile: bool
+) -> None:
+    plain, general, shortcut = _send_file_apps(tmp_path, monkeypatch)
+    for app in (plain, general):
+        app.config["USE_X_SENDFILE"] = x_sendfile
+    first = call_wsgi(plain, raw_environ(PATH_INFO="/f", QUERY_STRING=query))
+    headers = dict(first[1])
+    revalidations = [
+        {"HTTP_IF_NONE_MATCH": "*"},
+        {"HTTP_IF_NONE_MATCH": headers.get("ETag", '"none"')},
+        {"HTTP_IF_MODIFIED_SINCE": headers.get("Last-Modified", "")},
+        {"HTTP_IF_NONE_MATCH": '"other"', "HTTP_IF_MODIFIED_SINCE": http_date(1_800_000_000)},
+    ]
+    for environ in revalidations:
+        _both(plain, general, QUERY_STRING=query, **environ)
+        _both(plain, general, QUERY_STRING=query, REQUEST_METHOD="HEAD", **environ)
+    shortcut_expected = not x_sendfile and query in (
+        "",
+        "etag=no",
+        "max_age=60",
+        "lm=1",
+        "lm=1&etag=no",
+        "max_age=60&lm=1",
+    )
+    assert bool(shortcut) == shortcut_expected
+
+
+def test_send_file_outside_a_request_names_the_fix(sapp: Erlen) -> None:
+    with sapp.app_context(), pytest.raises(RuntimeError, match="test_request_context"):
+        send_file(io.BytesIO(b"x"), mimetype="text/plain")
+
+
 # -- streaming ----------------------------------------------------------------------------------
 
 

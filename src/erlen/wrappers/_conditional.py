@@ -111,6 +111,21 @@ def make_conditional(
         _serve_range(response, environ, etag, weak, last_modified, complete_length)
 
 
+def answers_not_modified(
+    environ: WSGIEnvironment, etag: str | None, last_modified_header: str | None
+) -> bool:
+    """Whether :func:`make_conditional` turns a 2xx response whose validators are the
+    strong ``etag`` (unquoted) and the Last-Modified ``last_modified_header`` into a 304:
+    the same tests, for a caller that has not built the 200 yet (``send_file``)."""
+    method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    if method not in ("GET", "HEAD"):
+        return False
+    last_modified = http.parse_date(last_modified_header)
+    return not _precondition_fails(environ, etag, False, last_modified) and _not_modified(
+        environ, etag, last_modified
+    )
+
+
 def _precondition_fails(
     environ: WSGIEnvironment, etag: str | None, weak: bool, last_modified: datetime | None
 ) -> bool:

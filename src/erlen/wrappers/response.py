@@ -188,6 +188,21 @@ class Response:
         else:
             self.response = response
 
+    @classmethod
+    def _bodiless(cls, status: int, headers: list[tuple[str, str]]) -> Response:
+        """``cls([], status, direct_passthrough=True)`` with ``headers`` as its header list
+        and no Content-Type: for a 304 whose headers Erlen made from trusted parts
+        (:func:`~erlen.helpers.send_file`). Only for :class:`Response` itself, whose
+        ``__init__`` this stands for."""
+        self = cls.__new__(cls)
+        hdrs = self.headers = Headers()
+        hdrs._list = headers
+        self._status_code = status
+        self._status = _STATUS_LINES[status]
+        self.direct_passthrough = True
+        self.response = []
+        return self
+
     def __repr__(self) -> str:
         if self.is_sequence:
             body = f"{sum(map(len, self.iter_encoded()))} bytes"
