@@ -1478,6 +1478,45 @@ def test_setting_a_pipeline_method_after_the_first_request_takes_effect(
     assert _decided(app) is True
 
 
+@pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize("subclass", [False, True])
+def test_plain_path_closes_the_request(subclass: bool) -> None:
+    # Request.close() is skipped when it has no files to close (PERF); a subclass's own
+    # close() is always called, and uploaded files are always closed.
+    import io
+
+    from erlen import request
+    from erlen.wrappers import Request
+
+    closes: list[str] = []
+    seen: list[t.Any] = []
+
+    class Closing(Request):
+        def close(self) -> None:
+            closes.append(self.path)
+            super().close()
+
+    app = Erlen("test_app_module")
+    if subclass:
+        app.request_class = Closing
+
+    @app.post("/upload")
+    def upload() -> str:
+        seen.append(request.files["f"])
+        return "ok"
+
+    @app.get("/")
+    def index() -> str:
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/").text == "ok"
+    assert client.post("/upload", data={"f": (io.BytesIO(b"data"), "f.txt")}).text == "ok"
+    assert seen[0].closed
+    assert closes == (["/", "/upload"] if subclass else [])
+    assert app._plain_pipeline is True
+
+
 def test_plain_path_pops_the_right_context_or_says_so(app: Erlen) -> None:
     @app.route("/")
     def leak() -> str:

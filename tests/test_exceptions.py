@@ -74,6 +74,60 @@ def test_code_name_and_page(cls: type[ex.HTTPException], code: int, name: str) -
 
 
 @pytest.mark.parametrize(("cls", "code", "name"), ALL_CLASSES)
+def test_get_response_is_the_page_with_its_headers(
+    cls: type[ex.HTTPException], code: int, name: str
+) -> None:
+    # The base class's headers are made by the constructor directly (PERF); the answer is
+    # the one the header list would give.
+    from erlen.wrappers import Response
+
+    e = cls()
+    rv = e.get_response()
+    general = Response(e.get_body(), code, e.get_headers())
+    assert (rv.status, rv.headers.to_wsgi_list(), rv.get_data()) == (
+        general.status,
+        general.headers.to_wsgi_list(),
+        general.get_data(),
+    )
+
+
+def test_every_part_of_the_page_can_still_be_changed() -> None:
+    # A class's own page is kept once made (PERF); each way of changing it still shows.
+    class Gone(ex.NotFound):
+        description = "Gone for good."
+
+    class Named(ex.NotFound):
+        @property
+        def name(self) -> str:
+            return "Nowhere <here>"
+
+    class Described(ex.NotFound):
+        def get_description(self, environ: t.Any = None, scope: t.Any = None) -> str:
+            return "<p>custom</p>"
+
+    class Headed(ex.NotFound):
+        def get_headers(self, environ: t.Any = None, scope: t.Any = None) -> list[t.Any]:
+            return [("Content-Type", "text/plain"), ("X-Why", "test")]
+
+    plain = ex.NotFound().get_body()
+    assert ex.NotFound().get_body() == plain
+    assert "Gone for good." in Gone().get_body()
+    assert "Gone for good." not in ex.NotFound().get_body()
+    assert "<h1>Nowhere &lt;here&gt;</h1>" in Named().get_body()
+    assert "<p>custom</p>" in Described().get_body()
+    assert "<p>Not here &amp; not there</p>" in ex.NotFound("Not here & not there").get_body()
+    e = ex.NotFound()
+    e.code = 410
+    assert "<title>410 Gone</title>" in e.get_body()
+    e = ex.NotFound()
+    e.description = "Set after."
+    assert "Set after." in e.get_body()
+    assert ex.NotFound().get_body() == plain
+    rv = Headed().get_response()
+    assert rv.headers.to_wsgi_list()[:2] == [("Content-Type", "text/plain"), ("X-Why", "test")]
+
+
+@pytest.mark.parametrize(("cls", "code", "name"), ALL_CLASSES)
 def test_default_exceptions_holds_the_base_class(
     cls: type[ex.HTTPException], code: int, name: str
 ) -> None:

@@ -842,7 +842,9 @@ class Erlen(Scaffold):
                 if last:
                     if self.teardown_request_funcs or signals.request_tearing_down.receivers:
                         self.do_teardown_request(error)
-                    request.close()
+                    # PERF: Request.close() has nothing to close until files were read.
+                    if "files" in request.__dict__ or type(request) is not Request:
+                        request.close()
             finally:
                 bound = _cv_request.get()
                 token, _ = ctx._cv_tokens.pop()

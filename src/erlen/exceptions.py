@@ -7,6 +7,7 @@ is also a tiny WSGI application that renders a short HTML page.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -60,20 +61,23 @@ class HTTPException(Exception):
         self, environ: WSGIEnvironment | None = None, scope: dict[str, t.Any] | None = None
     ) -> str:
         """The description as an HTML paragraph, escaped, with line breaks kept."""
-        text = self.description
-        if text is None:
-            return "<p></p>"
-        return f"<p>{escape(text).replace(chr(10), '<br>')}</p>"
+        return _paragraph(self.description)
 
     def get_body(
         self, environ: WSGIEnvironment | None = None, scope: dict[str, t.Any] | None = None
     ) -> str:
         """The HTML page sent as the response body."""
-        name = escape(self.name)
-        return (
-            f"<!doctype html>\n<html lang=en>\n<title>{self.code} {name}</title>\n"
-            f"<h1>{name}</h1>\n{self.get_description(environ, scope)}\n"
-        )
+        cls = type(self)
+        if (
+            type(cls.description) is str
+            and "description" not in self.__dict__
+            and "code" not in self.__dict__
+            and cls.get_description is _BASE_GET_DESCRIPTION
+            and cls.name is _BASE_NAME
+        ):
+            # PERF: the class's own page (a plain abort(404)) is the same every time.
+            return _class_page(cls.code, cls.description)
+        return _page(self.code, self.name, self.get_description(environ, scope))
 
     def get_headers(
         self, environ: WSGIEnvironment | None = None, scope: dict[str, t.Any] | None = None
@@ -92,9 +96,12 @@ class HTTPException(Exception):
             return self.response
         if environ is not None and not isinstance(environ, dict):
             environ = environ.environ
-        return _response_class()(
-            self.get_body(environ, scope), self.code, self.get_headers(environ, scope)
-        )
+        body = self.get_body(environ, scope)
+        if type(self).get_headers is _BASE_GET_HEADERS:
+            # PERF: the base class's one header, made by the constructor without the checks
+            # a header list given to it goes through.
+            return _response_class()(body, self.code, mimetype="text/html")
+        return _response_class()(body, self.code, self.get_headers(environ, scope))
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -110,6 +117,31 @@ class HTTPException(Exception):
     def __repr__(self) -> str:
         code = self.code if self.code is not None else "???"
         return f"<{type(self).__name__} '{code}: {self.name}'>"
+
+
+_BASE_GET_HEADERS = HTTPException.get_headers
+_BASE_GET_DESCRIPTION = HTTPException.get_description
+_BASE_NAME = HTTPException.__dict__["name"]
+
+
+def _paragraph(text: str | None) -> str:
+    if text is None:
+        return "<p></p>"
+    return f"<p>{escape(text).replace(chr(10), '<br>')}</p>"
+
+
+def _page(code: int | None, name: str, description_html: str) -> str:
+    name = escape(name)
+    return (
+        f"<!doctype html>\n<html lang=en>\n<title>{code} {name}</title>\n"
+        f"<h1>{name}</h1>\n{description_html}\n"
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _class_page(code: int | None, description: str) -> str:
+    # Called with class attributes only, so it holds at most one page per exception class.
+    return _page(code, _PHRASES.get(code, "Unknown Error"), _paragraph(description))  # type: ignore[arg-type]
 
 
 class BadRequest(HTTPException):

@@ -571,7 +571,7 @@ class Request:
         else:
             mimetype = self.mimetype
         pairs = None
-        if mimetype == _FORM_MIMETYPE and self._parser_is_default():
+        if mimetype == _FORM_MIMETYPE:
             pairs = self._small_urlencoded_pairs()
         if pairs is not None:
             # PERF: an urlencoded body has no files; :attr:`files` makes its empty dict when
@@ -602,34 +602,33 @@ class Request:
                 return _EnctypeHintFiles(form, mimetype)
         return files
 
-    def _parser_is_default(self) -> bool:
-        cls = type(self)
-        return (
-            self.form_data_parser_class is FormDataParser
-            and (
-                cls is Request
-                or (
-                    cls.make_form_data_parser is Request.make_form_data_parser
-                    and cls._get_stream_for_parsing is Request._get_stream_for_parsing
-                )
-            )
-            and not self.shallow
-            and not self._body_read
-            and "stream" not in self.__dict__
-            and "_cached_data" not in self.__dict__
-        )
-
     def _small_urlencoded_pairs(self) -> list[tuple[str, str]] | None:
-        """What FormDataParser makes of a small urlencoded body (``None`` for a large one),
-        with the same errors in the same order, read without a stream or a parser."""
+        """What FormDataParser makes of a small urlencoded body, with the same errors in
+        the same order, read without a stream or a parser; ``None`` for a large body, or
+        when the parser or the body's source is not the default (parse it then)."""
         # PERF: the parser, its three limits and the LimitedStream cost more than
         # splitting a 60-byte form.
+        cls = type(self)
         environ = self.environ
-        if environ.get("wsgi.input_terminated"):
+        if (
+            self.form_data_parser_class is not FormDataParser
+            or (
+                cls is not Request
+                and (
+                    cls.make_form_data_parser is not Request.make_form_data_parser
+                    or cls._get_stream_for_parsing is not Request._get_stream_for_parsing
+                )
+            )
+            or self.shallow
+            or self._body_read
+            or "stream" in self.__dict__
+            or "_cached_data" in self.__dict__
+            or environ.get("wsgi.input_terminated")
+        ):
             return None
         ctx = _cv_app.get(None)
         if (
-            type(self) is Request
+            cls is Request
             and ctx is not None
             and self._max_content_length is None
             and self._max_form_memory_size is None
