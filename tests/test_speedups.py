@@ -111,6 +111,7 @@ def test_no_memory_is_kept_across_calls() -> None:
     samples = ["a=1&b=x+y%40", "k=%ff&x=1", "=&=&" * 50]
 
     group = _compiled().group_pairs  # type: ignore[attr-defined]
+    into = _compiled().decode_into  # type: ignore[attr-defined]
     pairs = [("a", "1"), ("b", "2"), ("a", "3")]
 
     def run() -> None:
@@ -125,6 +126,11 @@ def test_no_memory_is_kept_across_calls() -> None:
                 group({}, [("a", "1"), (["unhashable"], "1")])
             except TypeError:
                 pass
+            for qs in samples:
+                try:
+                    into({}, qs)
+                except UnicodeError:
+                    pass
 
     run()  # warm up (interned strings, cached exceptions)
     tracemalloc.start()
@@ -134,7 +140,7 @@ def test_no_memory_is_kept_across_calls() -> None:
         after = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    assert after - before < 10_000, f"{after - before} bytes kept by 6000 calls"
+    assert after - before < 10_000, f"{after - before} bytes kept by 18000 calls"
 
 
 def test_without_the_module_the_python_decoder_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +151,9 @@ def test_without_the_module_the_python_decoder_is_used(monkeypatch: pytest.Monke
     try:
         importlib.reload(urls)
         assert urls._compiled_decode is None
+        assert urls._compiled_into is None
         assert urls.decode_pairs("a=%40&b") == [("a", "@"), ("b", "")]
+        assert urls.decode_multi("a=%40&b", MultiDict).to_dict() == {"a": "@", "b": ""}
     finally:
         monkeypatch.undo()
         importlib.reload(urls)
@@ -237,3 +245,69 @@ def test_a_key_whose_eq_changes_the_list_is_no_crash(change: str) -> None:
         with pytest.raises(RuntimeError, match="changed"):
             group(target, pairs)
         assert target == {}
+
+
+# -- decode_into: decode_pairs grouped straight into a MultiDict's lists ---------------------
+
+
+def _into(qs: str) -> object:
+    """decode_into's dict and count, or the error type and the dict it left."""
+    target: dict[str, list[str]] = {}
+    try:
+        count = _compiled().decode_into(target, qs)  # type: ignore[attr-defined]
+    except UnicodeError as e:
+        return type(e), target
+    return target, count
+
+
+def _python_into(qs: str) -> object:
+    """What decode_into should give: the Python decoder's pairs, grouped by Python."""
+    try:
+        pairs = urls._decode(qs)
+    except UnicodeError as e:
+        return type(e), {}
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped, len(pairs)
+
+
+@given(st.lists(_ascii_piece, max_size=40).map("".join))
+def test_decode_into_agrees_with_the_python_decoder(qs: str) -> None:
+    assert urls._compiled_into is _compiled().decode_into  # type: ignore[attr-defined]
+    assert _into(qs) == _python_into(qs)
+
+
+@given(st.text(st.characters(max_codepoint=127), max_size=60))
+def test_decode_into_agrees_on_any_ascii_text(qs: str) -> None:
+    assert _into(qs) == _python_into(qs)
+
+
+@pytest.mark.parametrize(
+    "qs", ["", "&", "a", "a=1&a=2&a=3", "a=1&b=%ff", "%c3=1&b=2", "x=" + "%41" * 20_000]
+)
+def test_decode_into_edges(qs: str) -> None:
+    assert _into(qs) == _python_into(qs)  # an error leaves the dict empty
+
+
+def test_decode_into_takes_only_an_empty_dict_and_an_ascii_str() -> None:
+    into = _compiled().decode_into  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="a dict and a str"):
+        into([], "a=1")
+    with pytest.raises(TypeError, match="needs a str, not bytes"):
+        into({}, b"a=1")
+    with pytest.raises(ValueError, match="ASCII"):
+        into({}, "a=\xe9")
+    filled = {"a": ["0"]}
+    with pytest.raises(ValueError, match="empty dict"):
+        into(filled, "a=1")
+    assert filled == {"a": ["0"]}
+
+
+def test_decode_into_fills_a_multidict_subclass_without_its_setitem() -> None:
+    from erlen.datastructures import ImmutableMultiDict
+
+    target = ImmutableMultiDict.__new__(ImmutableMultiDict)
+    assert _compiled().decode_into(target, "a=1&a=2&b=3") == 3  # type: ignore[attr-defined]
+    assert target.getlist("a") == ["1", "2"]
+    assert target == ImmutableMultiDict([("a", "1"), ("a", "2"), ("b", "3")])

@@ -11,25 +11,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from erlen import urls
-from erlen.datastructures import MultiDict
+from erlen.datastructures import ImmutableMultiDict, MultiDict
 from erlen.exceptions import BadRequest, RequestEntityTooLarge
-from erlen.urls import decode_pairs, encode_pairs
+from erlen.urls import decode_multi, decode_pairs, encode_pairs
 
 
 @pytest.fixture(scope="module", autouse=True, params=["compiled", "python"])
 def decoder(request: pytest.FixtureRequest) -> t.Iterator[str]:
     """Every test here runs with the compiled decoder (erlen._speedups) and without it."""
-    compiled = urls._compiled_decode
-    if request.param == "compiled" and compiled is None:
+    compiled, into = urls._compiled_decode, urls._compiled_into
+    if request.param == "compiled" and (compiled is None or into is None):
         if os.environ.get("ERLEN_NO_SPEEDUPS"):
             pytest.skip("ERLEN_NO_SPEEDUPS=1: pure Python asked for")
         raise AssertionError("erlen._speedups is not built; see tests/test_speedups.py")
     if request.param == "python":
-        urls._compiled_decode = None
+        urls._compiled_decode = urls._compiled_into = None
     try:
         yield request.param
     finally:
-        urls._compiled_decode = compiled
+        urls._compiled_decode, urls._compiled_into = compiled, into
 
 
 @pytest.mark.parametrize(
@@ -83,6 +83,45 @@ def test_decode_pairs_limit() -> None:
     assert len(decode_pairs("a=1&b=2", max_pairs=2)) == 2
     with pytest.raises(RequestEntityTooLarge, match="MAX_FORM_PARTS"):
         decode_pairs("a=1&b=2&c=3", max_pairs=2)
+
+
+@pytest.mark.parametrize(
+    "qs",
+    ["", "a=1", "a=1&a=2&b=3", "a&&=&b=", "x+y=%40%zz", "%26=%3D", "\xc3\xa9=1", "k=" * 30],
+)
+@pytest.mark.parametrize("cls", [MultiDict, ImmutableMultiDict])
+def test_decode_multi_is_the_multidict_of_the_pairs(
+    qs: str, cls: type[MultiDict[str, str]]
+) -> None:
+    multi = decode_multi(qs, cls)
+    assert type(multi) is cls
+    assert list(multi.items(multi=True)) == list(cls(decode_pairs(qs)).items(multi=True))
+    assert multi.to_dict(flat=False) == cls(decode_pairs(qs)).to_dict(flat=False)
+
+
+@pytest.mark.parametrize("qs", ["a=%ff", "%c3%28=x", "a=\xff", "b=1&a=%ed%a0%80"])
+def test_decode_multi_rejects_invalid_utf8(qs: str) -> None:
+    with pytest.raises(BadRequest, match="UTF-8"):
+        decode_multi(qs, MultiDict)
+
+
+def test_decode_multi_limit() -> None:
+    assert len(decode_multi("a=1&a=2", MultiDict, max_pairs=2).getlist("a")) == 2
+    with pytest.raises(RequestEntityTooLarge, match="MAX_FORM_PARTS"):
+        decode_multi("a=1&a=2&a=3", MultiDict, max_pairs=2)  # repeats count
+
+
+def test_decode_multi_calls_a_subclass_own_init() -> None:
+    seen: list[object] = []
+
+    class Recording(MultiDict[str, str]):
+        def __init__(self, mapping: t.Any = None) -> None:
+            seen.append(mapping)
+            super().__init__(mapping)
+
+    multi = decode_multi("a=1&b=2", Recording)
+    assert seen == [[("a", "1"), ("b", "2")]]
+    assert multi.to_dict() == {"a": "1", "b": "2"}
 
 
 @pytest.mark.parametrize(

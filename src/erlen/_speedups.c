@@ -10,6 +10,9 @@
  * Non-ASCII input is the caller's job (erlen.urls checks str.isascii() first), so the
  * string's data can be read as bytes. Nothing is read past its length.
  *
+ * decode_into(target, qs) decodes the same way straight into a dict of lists, as
+ * MultiDict(decode_pairs(qs)) holds them, without the list of pairs.
+ *
  * group_pairs(target, pairs) is MultiDict(pairs) for a list of 2-tuples (see below).
  */
 #define PY_SSIZE_T_CLEAN
@@ -61,35 +64,78 @@ decode_component(const unsigned char *s, Py_ssize_t n, char *buf)
     return PyUnicode_DecodeUTF8(buf, j, "strict");
 }
 
-static PyObject *
-decode_pairs(PyObject *module, PyObject *arg)
+/* Where each decoded pair goes: appended to a list as a tuple (decode_pairs), or grouped
+ * into a dict of lists (decode_into). ``key`` and ``value`` are new references the sink
+ * takes over, whether it succeeds or not; it returns 0, or -1 with an exception set. */
+typedef int (*pair_sink)(PyObject *target, PyObject *key, PyObject *value);
+
+static int
+append_tuple(PyObject *target, PyObject *key, PyObject *value)
 {
-    (void)module;
+    PyObject *pair = PyTuple_New(2);
+    if (pair == NULL) {
+        Py_DECREF(key);
+        Py_DECREF(value);
+        return -1;
+    }
+    PyTuple_SET_ITEM(pair, 0, key);
+    PyTuple_SET_ITEM(pair, 1, value);
+    int failed = PyList_Append(target, pair);
+    Py_DECREF(pair);
+    return failed;
+}
+
+/* The keys are exact str objects made here, so hashing and comparing them runs no Python
+ * code and the dict cannot change under us. */
+static int
+group_into(PyObject *target, PyObject *key, PyObject *value)
+{
+    int failed = -1;
+    PyObject *values = PyDict_GetItemWithError(target, key); /* borrowed */
+    if (values != NULL) {
+        failed = PyList_Append(values, value);
+    }
+    else if (!PyErr_Occurred()) {
+        PyObject *fresh = PyList_New(1);
+        if (fresh != NULL) {
+            Py_INCREF(value);
+            PyList_SET_ITEM(fresh, 0, value);
+            failed = PyDict_SetItem(target, key, fresh);
+            Py_DECREF(fresh);
+        }
+    }
+    Py_DECREF(key);
+    Py_DECREF(value);
+    return failed;
+}
+
+/* Decode the ASCII str ``arg`` pair by pair into ``sink(target, ...)``; the number of
+ * pairs, or -1 with an exception set. */
+static Py_ssize_t
+decode_to(PyObject *arg, pair_sink sink, PyObject *target)
+{
     if (!PyUnicode_Check(arg)) {
         PyErr_Format(PyExc_TypeError, "decode_pairs() needs a str, not %.100s",
                      Py_TYPE(arg)->tp_name);
-        return NULL;
+        return -1;
     }
 #if PY_VERSION_HEX < 0x030C0000
     if (PyUnicode_READY(arg) < 0) {
-        return NULL;
+        return -1;
     }
 #endif
     if (!PyUnicode_IS_ASCII(arg)) {
         PyErr_SetString(PyExc_ValueError, "decode_pairs() needs an ASCII str");
-        return NULL;
+        return -1;
     }
     const unsigned char *s = PyUnicode_1BYTE_DATA(arg);
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
-    PyObject *pairs = PyList_New(0);
-    if (pairs == NULL) {
-        return NULL;
-    }
     char *buf = PyMem_Malloc(n > 0 ? (size_t)n : 1);
     if (buf == NULL) {
-        Py_DECREF(pairs);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        return -1;
     }
+    Py_ssize_t count = 0;
     Py_ssize_t start = 0;
     while (start < n) {
         Py_ssize_t end = start;
@@ -111,29 +157,57 @@ decode_pairs(PyObject *module, PyObject *arg)
                 Py_DECREF(key);
                 goto error;
             }
-            PyObject *pair = PyTuple_New(2);
-            if (pair == NULL) {
-                Py_DECREF(key);
-                Py_DECREF(value);
+            if (sink(target, key, value) < 0) {
                 goto error;
             }
-            PyTuple_SET_ITEM(pair, 0, key);
-            PyTuple_SET_ITEM(pair, 1, value);
-            int failed = PyList_Append(pairs, pair);
-            Py_DECREF(pair);
-            if (failed) {
-                goto error;
-            }
+            count++;
         }
         start = end + 1;
     }
     PyMem_Free(buf);
-    return pairs;
+    return count;
 
 error:
     PyMem_Free(buf);
-    Py_DECREF(pairs);
-    return NULL;
+    return -1;
+}
+
+static PyObject *
+decode_pairs(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    PyObject *pairs = PyList_New(0);
+    if (pairs == NULL) {
+        return NULL;
+    }
+    if (decode_to(arg, append_tuple, pairs) < 0) {
+        Py_DECREF(pairs);
+        return NULL;
+    }
+    return pairs;
+}
+
+/* decode_into(target, qs): group_pairs(target, decode_pairs(qs)) without the list of
+ * pairs, returning how many pairs there were. ``target`` must be an empty dict; after an
+ * error it is left empty. */
+static PyObject *
+decode_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2 || !PyDict_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "decode_into() needs a dict and a str");
+        return NULL;
+    }
+    if (PyDict_GET_SIZE(args[0]) != 0) {
+        PyErr_SetString(PyExc_ValueError, "decode_into() needs an empty dict");
+        return NULL;
+    }
+    Py_ssize_t count = decode_to(args[1], group_into, args[0]);
+    if (count < 0) {
+        PyDict_Clear(args[0]);
+        return NULL;
+    }
+    return PyLong_FromSsize_t(count);
 }
 
 /* group_pairs(target, pairs): what MultiDict.__init__ does with a list of pairs. Each
@@ -206,6 +280,8 @@ error:
 static PyMethodDef speedups_methods[] = {
     {"decode_pairs", decode_pairs, METH_O,
      "Split an ASCII query string or urlencoded body into decoded (key, value) pairs."},
+    {"decode_into", (PyCFunction)(void (*)(void))decode_into, METH_FASTCALL,
+     "decode_pairs() grouped into an empty dict as key -> list of values; the pair count."},
     {"group_pairs", (PyCFunction)(void (*)(void))group_pairs, METH_FASTCALL,
      "Add (key, value) pairs to an empty dict as key -> list of values."},
     {NULL, NULL, 0, NULL},

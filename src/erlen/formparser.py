@@ -18,7 +18,7 @@ from io import BytesIO
 from .datastructures import FileStorage, Headers, ImmutableMultiDict, MultiDict
 from .exceptions import BadRequest, RequestEntityTooLarge
 from .http import parse_options_header
-from .urls import decode_pairs
+from .urls import decode_multi
 from .wsgi import get_content_length, get_input_stream
 
 if t.TYPE_CHECKING:
@@ -144,8 +144,8 @@ class FormDataParser:
         data = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(data) > limit:
             raise RequestEntityTooLarge(_memory_message(limit, "The form data"))
-        pairs = decode_pairs(data.decode("latin-1"), self.max_form_parts)
-        return stream, self.cls(pairs), self.cls()
+        form = decode_multi(data.decode("latin-1"), self.cls, self.max_form_parts)
+        return stream, form, self.cls()
 
     # -- multipart -------------------------------------------------------------------------------
     def _parse_multipart(

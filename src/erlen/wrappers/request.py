@@ -35,7 +35,7 @@ from ..formparser import (
     default_stream_factory,
 )
 from ..globals import _cv_app
-from ..urls import decode_pairs
+from ..urls import decode_multi
 from ..user_agent import UserAgent
 from ..utils import cached_property
 from ..wsgi import (
@@ -434,7 +434,7 @@ class Request:
     @cached_property
     def args(self) -> MultiDict[str, str]:
         """The query-string arguments (400 when they are not UTF-8)."""
-        return self.parameter_storage_class(decode_pairs(self.environ.get("QUERY_STRING", "")))
+        return decode_multi(self.environ.get("QUERY_STRING", ""), self.parameter_storage_class)
 
     @cached_property
     def cookies(self) -> MultiDict[str, str]:
@@ -570,13 +570,11 @@ class Request:
             mimetype = content_type
         else:
             mimetype = self.mimetype
-        pairs = None
-        if mimetype == _FORM_MIMETYPE:
-            pairs = self._small_urlencoded_pairs()
-        if pairs is not None:
+        small = self._small_urlencoded_form() if mimetype == _FORM_MIMETYPE else None
+        if small is not None:
             # PERF: an urlencoded body has no files; :attr:`files` makes its empty dict when
             # it is read.
-            self.__dict__["form"] = self.parameter_storage_class(pairs)
+            self.__dict__["form"] = small
             return
         if not self.shallow and mimetype in (_FORM_MIMETYPE, _MULTIPART_MIMETYPE):
             parser = self.make_form_data_parser()
@@ -602,7 +600,7 @@ class Request:
                 return _EnctypeHintFiles(form, mimetype)
         return files
 
-    def _small_urlencoded_pairs(self) -> list[tuple[str, str]] | None:
+    def _small_urlencoded_form(self) -> MultiDict[str, str] | None:
         """What FormDataParser makes of a small urlencoded body, with the same errors in
         the same order, read without a stream or a parser; ``None`` for a large body, or
         when the parser or the body's source is not the default (parse it then)."""
@@ -648,7 +646,7 @@ class Request:
             limit = self.max_form_memory_size
             max_parts = self.max_form_parts
         if length is None:
-            return []
+            return self.parameter_storage_class()
         if max_length is not None and length > max_length:
             raise RequestEntityTooLarge(_too_large(max_length))
         if limit is not None and length > limit:
@@ -657,7 +655,7 @@ class Request:
         if data is None:
             return None
         self._body_read = True
-        return decode_pairs(data.decode("latin-1"), max_parts)
+        return decode_multi(data.decode("latin-1"), self.parameter_storage_class, max_parts)
 
     @cached_property
     def form(self) -> MultiDict[str, str]:
