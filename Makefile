@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 GENERAL_PIPELINE_TESTS := $(addprefix tests/test_,app.py ctx.py signals.py signals_sent.py \
 	testing.py blueprints.py exceptions.py async_views.py views.py extensions.py sessions.py \
 	wrappers_request.py wrappers_response.py helpers.py json.py routing.py security_http.py \
-	middleware.py logging.py templating.py static.py)
+	middleware.py logging.py templating.py static.py formparser.py datastructures.py)
 
 pytest: $(STAMP)
 	$(BIN)/pytest --cov=erlen --cov=examples/blog/blog --cov-report= $(PYTEST_ARGS)
