@@ -1479,6 +1479,36 @@ def test_setting_a_pipeline_method_after_the_first_request_takes_effect(
 
 
 @pytest.mark.usefixtures("plain_pipeline")
+@pytest.mark.parametrize("how", ["class", "instance"])
+def test_plain_path_calls_a_patched_request_close(
+    monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    from erlen import request
+    from erlen.wrappers import Request
+
+    closes: list[str] = []
+    original = Request.close
+    app = Erlen("test_app_module")
+
+    if how == "class":
+
+        def close(self: Request) -> None:
+            closes.append(self.path)
+            original(self)
+
+        monkeypatch.setattr(Request, "close", close)
+
+    @app.get("/")
+    def index() -> str:
+        if how == "instance":
+            request.close = lambda: closes.append("instance")  # type: ignore[method-assign]
+        return "ok"
+
+    assert app.test_client().get("/").text == "ok"
+    assert closes == (["/"] if how == "class" else ["instance"])
+
+
+@pytest.mark.usefixtures("plain_pipeline")
 @pytest.mark.parametrize("subclass", [False, True])
 def test_plain_path_closes_the_request(subclass: bool) -> None:
     # Request.close() is skipped when it has no files to close (PERF); a subclass's own

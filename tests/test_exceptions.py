@@ -126,6 +126,21 @@ def test_every_part_of_the_page_can_still_be_changed() -> None:
     rv = Headed().get_response()
     assert rv.headers.to_wsgi_list()[:2] == [("Content-Type", "text/plain"), ("X-Why", "test")]
 
+    class Teapot(ex.HTTPException):
+        description = "Short and stout."
+
+        @property
+        def code(self) -> int:  # type: ignore[override]
+            return 418
+
+    assert "<title>418 I&#x27;m a teapot</title>" in Teapot().get_body()
+    e = ex.NotFound()
+    e.get_description = lambda environ=None, scope=None: "<p>on the instance</p>"  # type: ignore[method-assign]
+    assert "<p>on the instance</p>" in e.get_body()
+    e = ex.NotFound()
+    e.get_headers = lambda environ=None, scope=None: [("Content-Type", "text/plain")]  # type: ignore[method-assign]
+    assert e.get_response().headers["Content-Type"] == "text/plain"
+
 
 @pytest.mark.parametrize(("cls", "code", "name"), ALL_CLASSES)
 def test_default_exceptions_holds_the_base_class(

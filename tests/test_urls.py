@@ -124,6 +124,19 @@ def test_decode_multi_calls_a_subclass_own_init() -> None:
     assert multi.to_dict() == {"a": "1", "b": "2"}
 
 
+def test_decode_multi_keeps_what_a_subclass_new_puts_in() -> None:
+    class WithDefaults(ImmutableMultiDict[str, str]):
+        def __new__(cls, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            self = super().__new__(cls)
+            dict.__setitem__(self, "page", ["1"])
+            return self
+
+    assert decode_multi("q=x", WithDefaults).to_dict(flat=False) == {"page": ["1"], "q": ["x"]}
+    for qs in ("q=x&page=2", "page=3&page=4"):
+        expected = WithDefaults(decode_pairs(qs)).to_dict(flat=False)
+        assert decode_multi(qs, WithDefaults).to_dict(flat=False) == expected
+
+
 @pytest.mark.parametrize(
     ("obj", "expected"),
     [

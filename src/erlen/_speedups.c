@@ -112,10 +112,10 @@ group_into(PyObject *target, PyObject *key, PyObject *value)
 /* Decode the ASCII str ``arg`` pair by pair into ``sink(target, ...)``; the number of
  * pairs, or -1 with an exception set. */
 static Py_ssize_t
-decode_to(PyObject *arg, pair_sink sink, PyObject *target)
+decode_to(PyObject *arg, pair_sink sink, PyObject *target, const char *name)
 {
     if (!PyUnicode_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "decode_pairs() needs a str, not %.100s",
+        PyErr_Format(PyExc_TypeError, "%s() needs a str, not %.100s", name,
                      Py_TYPE(arg)->tp_name);
         return -1;
     }
@@ -125,7 +125,7 @@ decode_to(PyObject *arg, pair_sink sink, PyObject *target)
     }
 #endif
     if (!PyUnicode_IS_ASCII(arg)) {
-        PyErr_SetString(PyExc_ValueError, "decode_pairs() needs an ASCII str");
+        PyErr_Format(PyExc_ValueError, "%s() needs an ASCII str", name);
         return -1;
     }
     const unsigned char *s = PyUnicode_1BYTE_DATA(arg);
@@ -180,7 +180,7 @@ decode_pairs(PyObject *module, PyObject *arg)
     if (pairs == NULL) {
         return NULL;
     }
-    if (decode_to(arg, append_tuple, pairs) < 0) {
+    if (decode_to(arg, append_tuple, pairs, "decode_pairs") < 0) {
         Py_DECREF(pairs);
         return NULL;
     }
@@ -202,7 +202,7 @@ decode_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "decode_into() needs an empty dict");
         return NULL;
     }
-    Py_ssize_t count = decode_to(args[1], group_into, args[0]);
+    Py_ssize_t count = decode_to(args[1], group_into, args[0], "decode_into");
     if (count < 0) {
         PyDict_Clear(args[0]);
         return NULL;

@@ -843,7 +843,8 @@ class Erlen(Scaffold):
                     if self.teardown_request_funcs or signals.request_tearing_down.receivers:
                         self.do_teardown_request(error)
                     # PERF: Request.close() has nothing to close until files were read.
-                    if "files" in request.__dict__ or type(request) is not Request:
+                    own = request.__dict__
+                    if "files" in own or "close" in own or type(request).close is not _CLOSE:
                         request.close()
             finally:
                 bound = _cv_request.get()
@@ -1364,6 +1365,9 @@ def _decorator_or_registered(
 
     return decorator
 
+
+#: Request.close, which the plain path skips when there is nothing for it to close.
+_CLOSE = Request.close
 
 #: The methods _plain_wsgi_app writes out; overriding any of them disables it.
 _PLAIN_PIPELINE = (

@@ -68,15 +68,18 @@ class HTTPException(Exception):
     ) -> str:
         """The HTML page sent as the response body."""
         cls = type(self)
+        own = self.__dict__
         if (
             type(cls.description) is str
-            and "description" not in self.__dict__
-            and "code" not in self.__dict__
+            and "description" not in own
+            and "get_description" not in own
             and cls.get_description is _BASE_GET_DESCRIPTION
             and cls.name is _BASE_NAME
         ):
-            # PERF: the class's own page (a plain abort(404)) is the same every time.
-            return _class_page(cls.code, cls.description)
+            # PERF: the class's own page (a plain abort(404)) is the same every time. The
+            # page depends on the code and the description alone, and the description is
+            # the class's, so the cache holds about one page per class.
+            return _class_page(self.code, cls.description)
         return _page(self.code, self.name, self.get_description(environ, scope))
 
     def get_headers(
@@ -97,7 +100,7 @@ class HTTPException(Exception):
         if environ is not None and not isinstance(environ, dict):
             environ = environ.environ
         body = self.get_body(environ, scope)
-        if type(self).get_headers is _BASE_GET_HEADERS:
+        if type(self).get_headers is _BASE_GET_HEADERS and "get_headers" not in self.__dict__:
             # PERF: the base class's one header, made by the constructor without the checks
             # a header list given to it goes through.
             return _response_class()(body, self.code, mimetype="text/html")
@@ -140,7 +143,6 @@ def _page(code: int | None, name: str, description_html: str) -> str:
 
 @functools.lru_cache(maxsize=128)
 def _class_page(code: int | None, description: str) -> str:
-    # Called with class attributes only, so it holds at most one page per exception class.
     return _page(code, _PHRASES.get(code, "Unknown Error"), _paragraph(description))  # type: ignore[arg-type]
 
 

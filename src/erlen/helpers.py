@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from .exceptions import NotFound
 from .exceptions import abort as _abort
-from .globals import _cv_app, _cv_request, _no_req_msg, current_app, request_ctx
+from .globals import _cv_app, _cv_request, _no_app_msg, _no_req_msg, current_app, request_ctx
 from .http import http_date, quote_header_value
 from .security import _POSIX, safe_join
 from .signals import message_flashed
@@ -276,8 +276,10 @@ def send_file(
     """
     # PERF: the context variables themselves, not the proxies (~1 µs each on this path).
     app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(_no_app_msg)
     ctx = _cv_request.get(None)
-    if app_ctx is None or ctx is None:
+    if ctx is None:
         raise RuntimeError(_no_req_msg)
     app = app_ctx.app
     req = ctx.request
@@ -318,6 +320,19 @@ def send_file(
         raise TypeError("send_file(as_attachment=True) needs download_name= for a file object.")
 
     use_x_sendfile = path is not None and bool(app.config["USE_X_SENDFILE"])
+    body: t.Any
+    lazy: _LazyFile | None = None
+    if use_x_sendfile:
+        body = []
+    else:
+        if file is None:
+            # PERF: opened once the conditions are checked, so a 304 never opens it (an
+            # open and close cost ~10 µs, ten times the rest of the answer).
+            lazy = _LazyFile(t.cast(str, path))
+        source: t.Any = file if lazy is None else lazy
+        wrapper = req.environ.get("wsgi.file_wrapper")
+        # PERF: the server's file wrapper may use sendfile(2); otherwise read in chunks.
+        body = wrapper(source, FILE_CHUNK_SIZE) if wrapper is not None else _FileIter(source)
     # PERF: the values below are built here from trusted parts (numbers, dates, a sanitised
     # file name), so they are appended without Headers' per-item checks and lookups.
     if last_modified is None:
@@ -351,24 +366,11 @@ def send_file(
     ):
         # PERF: a revalidation that gets a 304 (most requests for a cached asset) is
         # answered with the headers make_conditional would keep, without building the 200
-        # it would then strip; tests/test_helpers.py holds the two paths to the same bytes.
+        # it would then strip; tests/test_static.py holds the two paths to the same bytes.
         validators.append(("Date", http_date()))
         validators.append(("Accept-Ranges", "bytes"))
-        return _PlainResponse._bodiless(304, validators)
+        return _PlainResponse._prebuilt(304, validators, body)
 
-    body: t.Any
-    lazy: _LazyFile | None = None
-    if use_x_sendfile:
-        body = []
-    else:
-        if file is None:
-            # PERF: opened once the conditions are checked, so a 304 never opens it (an
-            # open and close cost ~10 µs, ten times the rest of the answer).
-            lazy = _LazyFile(t.cast(str, path))
-        source: t.Any = file if lazy is None else lazy
-        wrapper = req.environ.get("wsgi.file_wrapper")
-        # PERF: the server's file wrapper may use sendfile(2); otherwise read in chunks.
-        body = wrapper(source, FILE_CHUNK_SIZE) if wrapper is not None else _FileIter(source)
     rv: Response = app.response_class(body, mimetype=mimetype, direct_passthrough=True)
     headers = rv.headers
     add = headers._list.append
@@ -379,9 +381,14 @@ def send_file(
     if download_name is not None:
         kind = "attachment" if as_attachment else "inline"
         add(("Content-Disposition", content_disposition(kind, download_name)))
-    headers._list.extend(validators)
     if isinstance(etag, str):
+        # A given tag goes where the computed one would, after Last-Modified.
+        before = 1 if last_modified is not None else 0
+        headers._list.extend(validators[:before])
         rv.set_etag(etag)
+        headers._list.extend(validators[before:])
+    else:
+        headers._list.extend(validators)
 
     if conditional:
         try:

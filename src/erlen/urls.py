@@ -42,8 +42,14 @@ def decode_multi(qs: str, cls: type[_M], max_pairs: int | None = None) -> _M:
     subclass), with the same errors."""
     # PERF: with the compiled decoder, the values go straight into the dict's lists; no
     # list of pairs, no tuples and no __init__ call (~1 µs of a request that reads a form).
-    if _compiled_into is not None and qs and qs.isascii() and cls.__init__ is _MULTI_INIT:
-        multi = cls.__new__(cls)  # what __init__ leaves empty; it would do nothing more
+    if (
+        _compiled_into is not None
+        and qs
+        and qs.isascii()
+        and cls.__init__ is _MULTI_INIT
+        and cls.__new__ is _DICT_NEW
+    ):
+        multi = cls.__new__(cls)  # empty, and __init__ would add nothing to it
         try:
             count: int = _compiled_into(multi, qs)
         except UnicodeError:
@@ -160,6 +166,7 @@ _compiled_into: t.Callable[[dict[t.Any, t.Any], str], int] | None = compiled("de
 
 
 _MULTI_INIT = MultiDict.__init__
+_DICT_NEW = dict.__new__
 
 
 def encode_pairs(

@@ -189,9 +189,9 @@ class Response:
             self.response = response
 
     @classmethod
-    def _bodiless(cls, status: int, headers: list[tuple[str, str]]) -> Response:
-        """``cls([], status, direct_passthrough=True)`` with ``headers`` as its header list
-        and no Content-Type: for a 304 whose headers Erlen made from trusted parts
+    def _prebuilt(cls, status: int, headers: list[tuple[str, str]], body: t.Any) -> Response:
+        """``cls(body, status, direct_passthrough=True)`` with ``headers`` as its header
+        list and no Content-Type: for a 304 whose headers Erlen made from trusted parts
         (:func:`~erlen.helpers.send_file`). Only for :class:`Response` itself, whose
         ``__init__`` this stands for."""
         self = cls.__new__(cls)
@@ -200,7 +200,7 @@ class Response:
         self._status_code = status
         self._status = _STATUS_LINES[status]
         self.direct_passthrough = True
-        self.response = []
+        self.response = body
         return self
 
     def __repr__(self) -> str:
