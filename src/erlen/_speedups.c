@@ -85,25 +85,38 @@ append_tuple(PyObject *target, PyObject *key, PyObject *value)
     return failed;
 }
 
-/* The keys are exact str objects made here, so hashing and comparing them runs no Python
- * code and the dict cannot change under us. */
+/* Append ``value`` to the list ``target[key]``, making the list on the key's first value;
+ * 0, or -1 with an exception set. The references are borrowed. A key's __hash__ or __eq__
+ * may be Python code that changes the dict, so what is found there is checked. */
+static int
+add_value(PyObject *target, PyObject *key, PyObject *value)
+{
+    PyObject *values = PyDict_GetItemWithError(target, key); /* borrowed */
+    if (values != NULL) {
+        if (PyList_CheckExact(values)) {
+            return PyList_Append(values, value);
+        }
+        PyErr_SetString(PyExc_RuntimeError, "the dict changed while it was filled");
+        return -1;
+    }
+    if (PyErr_Occurred()) {
+        return -1;
+    }
+    PyObject *fresh = PyList_New(1);
+    if (fresh == NULL) {
+        return -1;
+    }
+    Py_INCREF(value);
+    PyList_SET_ITEM(fresh, 0, value);
+    int failed = PyDict_SetItem(target, key, fresh);
+    Py_DECREF(fresh);
+    return failed;
+}
+
 static int
 group_into(PyObject *target, PyObject *key, PyObject *value)
 {
-    int failed = -1;
-    PyObject *values = PyDict_GetItemWithError(target, key); /* borrowed */
-    if (values != NULL) {
-        failed = PyList_Append(values, value);
-    }
-    else if (!PyErr_Occurred()) {
-        PyObject *fresh = PyList_New(1);
-        if (fresh != NULL) {
-            Py_INCREF(value);
-            PyList_SET_ITEM(fresh, 0, value);
-            failed = PyDict_SetItem(target, key, fresh);
-            Py_DECREF(fresh);
-        }
-    }
+    int failed = add_value(target, key, value);
     Py_DECREF(key);
     Py_DECREF(value);
     return failed;
@@ -246,25 +259,7 @@ group_pairs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(item);
         PyObject *key = PyTuple_GET_ITEM(item, 0);
         PyObject *value = PyTuple_GET_ITEM(item, 1);
-        PyObject *values = PyDict_GetItemWithError(target, key); /* borrowed */
-        int failed = -1;
-        if (values != NULL) {
-            if (PyList_CheckExact(values)) {
-                failed = PyList_Append(values, value);
-            }
-            else {
-                PyErr_SetString(PyExc_RuntimeError, "the dict changed while it was filled");
-            }
-        }
-        else if (!PyErr_Occurred()) {
-            PyObject *fresh = PyList_New(1);
-            if (fresh != NULL) {
-                Py_INCREF(value);
-                PyList_SET_ITEM(fresh, 0, value);
-                failed = PyDict_SetItem(target, key, fresh);
-                Py_DECREF(fresh);
-            }
-        }
+        int failed = add_value(target, key, value);
         Py_DECREF(item);
         if (failed) {
             goto error;
