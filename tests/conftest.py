@@ -17,8 +17,8 @@ ErlenClient.validate_wsgi = True
 
 @pytest.fixture(autouse=True)
 def _general_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With ERLEN_TEST_GENERAL_PIPELINE=1 (``make test`` sets it for a second run of the
-    request-cycle tests), every app takes wsgi_app's general path, never the plain one."""
+    """With ERLEN_TEST_GENERAL_PIPELINE=1 (``make test`` sets it for its second run of the
+    suite), every app takes wsgi_app's general path, never the plain one."""
     if os.environ.get("ERLEN_TEST_GENERAL_PIPELINE") == "1":
         monkeypatch.setattr(erlen.app, "_pipeline_is_plain", lambda app: False)
 
