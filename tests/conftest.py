@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import types
 import typing as t
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,17 @@ from erlen.testing import ErlenClient
 
 # Every request made through a test client in this suite also checks PEP 3333 compliance.
 ErlenClient.validate_wsgi = True
+
+
+def load_tool(name: str) -> types.ModuleType:
+    """``tools/<name>.py`` (a script folder, not a package) imported as a module."""
+    path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(autouse=True)

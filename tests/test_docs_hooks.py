@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import types
-from pathlib import Path
 
 import pytest
 
+from .conftest import load_tool
 
-def _load() -> types.ModuleType:
-    path = Path(__file__).resolve().parent.parent / "tools" / "mkdocs_hooks.py"
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hooks = _load()
+hooks = load_tool("mkdocs_hooks")
 
 
 def _ref(identifier: str, shown: str, slug: str | None = None) -> str:

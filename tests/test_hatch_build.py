@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sysconfig
-import types
 from pathlib import Path
 
 import pytest
 
+from .conftest import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("hatch_build", ROOT / "tools" / "hatch_build.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hatch_build = _load()
+hatch_build = load_tool("hatch_build")
 
 
 @pytest.fixture
